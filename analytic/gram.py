@@ -1,0 +1,406 @@
+"""Gram matrices of chapters 2-3 of the thesis (gradient-descent-thesis.txt).
+
+Chapter 2 (two-layer ReLU network f(W, a, x) = m^{-1/2} sum_r a_r relu(w_r . x)):
+  * ``h_inf``  -- Assumption 2.1 (line 432): H^inf_ij = E_w[x_i.x_j 1{w.x_i>0, w.x_j>0}]
+                  = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi) for unit inputs;
+  * ``lambda_0`` -- lambda_min(H^inf) (Theorem 2.1, line 446);
+  * ``h_finite`` -- H(t) of eq. (2.5) (line 491): x_i.x_j (1/m) sum_r 1{..}1{..};
+  * ``two_layer_u``, ``two_layer_gd`` -- the network and plain GD on W (a fixed) as one lax.scan.
+
+Chapter 3 (deep networks, activation sigma, c_sigma = (E_{z~N(0,1)} sigma(z)^2)^{-1}):
+  * ``fc_kernel``     -- Definition 3.1 (line 1231), network (3.2);
+  * ``resnet_kernel`` -- Definition 3.2 (line 1299), network (3.3) with the c_res/H scaling;
+  * ``conv_resnet_kernel`` -- Definition 3.3 (line 1372), 1-D convolutional ResNet, q-patches,
+    stride 1, zero padding;
+  * ``general_kernel`` -- Definition 3.4 (line 2925), the general framework (D, rho) of Sec. 3.12;
+  * finite-width networks ``fc_forward``/``resnet_forward``/``conv_resnet_forward`` and the Gram
+    ``last_layer_gram`` of the gradients w.r.t. W^(H) by autodiff (eq. (3.12)-(3.14)).
+
+Derivation notes (the printed formulas are OCR-garbled; what the code computes is derived from the
+networks and cross-checked against the finite-width autodiff Grams):
+  * Def 3.1: K^(H)_ij = c_sigma K^(H-1)_ij E[sigma'(u) sigma'(v)], (u, v) ~ N(0, A^(H)) where A^(H)
+    is the 2x2 block of K^(H-1).  Printed: "(u,v) ~ N(0, A^(H-1))" (an index shift of the same block).
+  * Def 3.2: K^(h)_ij = K^(h-1)_ij + (c_res/H)(b_i E[sigma(v)] + b_j E[sigma(u)]) + (c_res/H)^2
+    E[sigma(u)sigma(v)].  Printed: "c_res b_i sigma(u)/H + c_res b_j sigma(v)/H" -- b_i paired with
+    u (the i-variable).  The two coincide when K_ii = K_jj (unit inputs, the thesis's setting).
+  * Def 3.3: the skip term carries the un-patched pixel Gram of x^(h-1); the Gaussian covariances
+    use the patched Gram w(.) (sum over the q patch offsets).  Printed: "H_ij = K^(h-1)_ij + ..."
+    with K^(h-1) the patched Gram, and K^(H) without the (c_res/H)^2 factor.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import gaussian
+from .errors import InvalidParameter, require
+
+jax.config.update("jax_enable_x64", True)
+
+UNIT_TOL = 1e-10
+
+
+# ----------------------------------------------------------------------------- validation
+def _as_data(X, *, unit: bool = True, min_n: int = 2):
+    X = jnp.asarray(X, dtype=jnp.float64)
+    require(X.ndim == 2, f"inputs must be an (n, d) array, got shape {tuple(X.shape)}")
+    require(X.shape[0] >= min_n, f"n must be >= {min_n}, got {X.shape[0]}")
+    Xn = np.asarray(X)
+    require(bool(np.all(np.isfinite(Xn))), "inputs must be finite")
+    if unit:
+        dev = float(np.max(np.abs(np.linalg.norm(Xn, axis=1) - 1.0)))
+        require(dev <= UNIT_TOL, f"inputs must have unit norm ||x_i|| = 1 (max deviation {dev:.3g})")
+    return X
+
+
+def _depth(H, lo: int = 1):
+    require(isinstance(H, (int, np.integer)) and int(H) >= lo, f"H must be an integer >= {lo}, got {H!r}")
+    return int(H)
+
+
+def c_sigma(act) -> float:
+    """c_sigma = (E_{z~N(0,1)}[sigma(z)^2])^{-1} (Section 3.2, network (3.2)); ReLU: 2."""
+    act = gaussian.get(act)
+    return float(1.0 / gaussian.second_moment(act, 1.0))
+
+
+# ----------------------------------------------------------------------------- chapter 2
+def h_inf(X):
+    """H^inf of Assumption 2.1 (thesis line 432), closed form for unit inputs:
+    H^inf_ij = x_i.x_j (pi - arccos(x_i.x_j)) / (2 pi)."""
+    X = _as_data(X, min_n=1)
+    G = jnp.clip(X @ X.T, -1.0, 1.0)
+    return G * (jnp.pi - jnp.arccos(G)) / (2 * jnp.pi)
+
+
+def lambda_0(X) -> float:
+    """lambda_0 = lambda_min(H^inf) (Assumption 2.1 / Theorem 2.1, line 446)."""
+    return float(jnp.linalg.eigvalsh(h_inf(X))[0])
+
+
+def h_finite(W, X):
+    """H(W) of eq. (2.5) (line 491): H_ij = x_i.x_j (1/m) sum_r 1{w_r.x_i > 0, w_r.x_j > 0}."""
+    W = jnp.asarray(W, dtype=jnp.float64)
+    X = jnp.asarray(X, dtype=jnp.float64)
+    S = (X @ W.T > 0).astype(jnp.float64)  # (n, m)
+    return (X @ X.T) * (S @ S.T) / W.shape[0]
+
+
+def two_layer_u(W, a, X):
+    """u_i = f(W, a, x_i) = m^{-1/2} sum_r a_r relu(w_r . x_i) (Chapter 2, Section 2.1)."""
+    return jax.nn.relu(X @ W.T) @ a / jnp.sqrt(W.shape[0])
+
+
+def two_layer_loss(W, a, X, y):
+    """L(W) = 1/2 sum_i (u_i - y_i)^2, eq. (2.1)."""
+    r = two_layer_u(W, a, X) - y
+    return 0.5 * jnp.dot(r, r)
+
+
+def two_layer_grad(W, a, X, y):
+    """dL/dw_r = m^{-1/2} sum_i (u_i - y_i) a_r x_i 1{w_r.x_i > 0}, eq. (2.3)."""
+    r = two_layer_u(W, a, X) - y
+    S = (X @ W.T > 0).astype(jnp.float64)  # (n, m)
+    return (a[:, None] * ((S * r[:, None]).T @ X)) / jnp.sqrt(W.shape[0])
+
+
+def r_prime(X, y, u0, m, lam0):
+    """R' = sqrt(n) ||y - u(0)|| / (sqrt(m) lambda_0), Lemma 2.3 (line 562)."""
+    n = X.shape[0]
+    return math.sqrt(n) * float(jnp.linalg.norm(y - u0)) / (math.sqrt(m) * lam0)
+
+
+def anticoncentration(R):
+    """P(|w.x| < R) for w ~ N(0, I), ||x|| = 1: erf(R / sqrt 2) (used in Lemma 2.2, line 506)."""
+    return jax.scipy.special.erf(jnp.asarray(R, dtype=jnp.float64) / jnp.sqrt(2.0))
+
+
+def anticoncentration_bound(R):
+    """The bound of the proof of Lemma 2.2: P(|w.x| < R) <= 2R / sqrt(2 pi)."""
+    return 2 * jnp.asarray(R, dtype=jnp.float64) / jnp.sqrt(2 * jnp.pi)
+
+
+@functools.partial(jax.jit, static_argnames=("steps",))
+def _two_layer_gd(W0, a, X, y, eta, steps: int):
+    def step(W, _):
+        u = two_layer_u(W, a, X)
+        S0 = X @ W0.T > 0
+        S = X @ W.T > 0
+        Hm = h_finite(W, X)
+        rec = (jnp.sum((u - y) ** 2), jnp.mean(S != S0), jnp.max(jnp.linalg.norm(W - W0, axis=1)),
+               jnp.linalg.eigvalsh(Hm)[0])
+        return W - eta * two_layer_grad(W, a, X, y), rec
+
+    W, (loss, flips, dist, lmin) = jax.lax.scan(step, W0, None, length=steps)
+    return W, loss, flips, dist, lmin
+
+
+def two_layer_gd(W0, a, X, y, eta, steps: int):
+    """Plain GD on W (a fixed), eq. (2.2), as one lax.scan.  Returns dict of per-step arrays:
+    ``sq_err`` = ||y - u(k)||^2, ``flip_frac``, ``max_dist`` = max_r ||w_r(k) - w_r(0)||,
+    ``lmin`` = lambda_min(H(k)) for k = 0..steps-1, and the final W."""
+    require(eta > 0, f"step size eta must be > 0, got {eta}")
+    W, loss, flips, dist, lmin = _two_layer_gd(jnp.asarray(W0), jnp.asarray(a), jnp.asarray(X),
+                                               jnp.asarray(y), float(eta), int(steps))
+    return {"W": W, "sq_err": loss, "flip_frac": flips, "max_dist": dist, "lmin": lmin}
+
+
+# ----------------------------------------------------------------------------- chapter 3: kernels
+def _pair(act, K, deriv=False, method="auto"):
+    return gaussian.pair_gram(act, K, deriv=deriv, method=method)
+
+
+def fc_kernel(X, H, act="softplus", *, method: str = "auto", layers: bool = False):
+    """K^(H) of Definition 3.1 (line 1231) for the fully connected network (3.2).
+
+    K^(0) = X X^T; K^(h) = c_sigma E[sigma(u) sigma(v)] over the 2x2 blocks of K^(h-1), h < H;
+    K^(H) = c_sigma K^(H-1) * E[sigma'(u) sigma'(v)] over the 2x2 blocks of K^(H-1).
+    Printed: the last expectation is written with A^(H-1) (the same block, one index shifted).
+    ``layers``: also return [K^(0), ..., K^(H-1)]."""
+    X = _as_data(X)
+    H = _depth(H)
+    act = gaussian.get(act)
+    cs = c_sigma(act)
+    K = X @ X.T
+    Ks = [K]
+    for _ in range(1, H):
+        K = cs * _pair(act, K, method=method)
+        Ks.append(K)
+    KH = cs * K * _pair(act, K, deriv=True, method=method)
+    return (KH, Ks) if layers else KH
+
+
+def resnet_kernel(X, H, act="softplus", *, c_res: float = 0.5, method: str = "auto", layers: bool = False):
+    """K^(H) of Definition 3.2 (line 1299) for the ResNet (3.3).
+
+    K^(1) = c_sigma E[sigma sigma](K^(0)), b^(1)_i = sqrt(c_sigma) E sigma(u), u ~ N(0, K^(0)_ii);
+    for h = 2..H-1 with t = c_res/H:
+      K^(h)_ij = K^(h-1)_ij + t (b_i E sigma(v) + b_j E sigma(u)) + t^2 E[sigma(u) sigma(v)],
+      b^(h)_i = b^(h-1)_i + t E sigma(u);
+    K^(H) = t^2 K^(H-1) * E[sigma'(u) sigma'(v)]  (H >= 2).
+    Printed: the cross terms as "c_res b_i sigma(u)/H + c_res b_j sigma(v)/H" (identical for unit inputs).
+    ``layers``: also return ([K^(0..H-1)], [b^(1..H-1)])."""
+    X = _as_data(X)
+    H = _depth(H, 2)
+    require(0 < c_res, f"c_res must be > 0, got {c_res}")
+    act = gaussian.get(act)
+    cs = c_sigma(act)
+    t = c_res / H
+    K0 = X @ X.T
+    K = cs * _pair(act, K0, method=method)
+    b = math.sqrt(cs) * gaussian.mean(act, jnp.diag(K0))
+    Ks, bs = [K0, K], [b]
+    for _ in range(2, H):
+        d = jnp.diag(K)
+        Es = gaussian.mean(act, d)
+        K = K + t * (b[:, None] * Es[None, :] + Es[:, None] * b[None, :]) + t * t * _pair(act, K, method=method)
+        b = b + t * Es
+        Ks.append(K)
+        bs.append(b)
+    KH = t * t * K * _pair(act, K, deriv=True, method=method)
+    return (KH, Ks, bs) if layers else KH
+
+
+def patch_gram(S, q: int = 3):
+    """w(S): the patched Gram of a pixel Gram S (shape (n, p, n, p)): with zero padding and
+    stride 1, w(S)[i,l,j,r] = sum_{s=-(q-1)/2..(q-1)/2} S[i,l+s,j,r+s] (terms off the image = 0)."""
+    n, p = S.shape[0], S.shape[1]
+    half = (q - 1) // 2
+    out = jnp.zeros_like(S)
+    for s in range(-half, half + 1):
+        lo, hi = max(0, -s), min(p, p - s)  # l in [lo, hi): l+s in [0, p)
+        out = out.at[:, lo:hi, :, lo:hi].add(S[:, lo + s:hi + s, :, lo + s:hi + s])
+    return out
+
+
+def general_kernel(P0, Ds, scales, act="softplus", *, q: int = 3, method: str = "auto"):
+    """Definition 3.4 (line 2925), population Grams of the general framework (Sec. 3.12) for 1-D
+    signals of p pixels: layer h has skip map D^(h) in {0, 1} (scalar multiple of identity) and
+    activation rho^(h) = scales[h] * sigma.  P0: pixel Gram of the input, shape (n, p, n, p).
+
+      K^(h) = D^2 K^(h-1) + D (b_i E rho(V) + b_j E rho(U)) + E[rho(U) rho(V)],
+      b^(h) = D b^(h-1) + E rho(U),  (U, V) ~ N(0, w(K^(h-1)) 2x2 blocks), b^(0) = 0.
+    Returns (list of pixel Grams K^(0..), list of biases b^(1..)) (b has shape (n, p))."""
+    act = gaussian.get(act)
+    P0 = jnp.asarray(P0, dtype=jnp.float64)
+    n, p = P0.shape[0], P0.shape[1]
+    K = P0
+    b = jnp.zeros((n, p))
+    Ks, bs = [K], []
+    for D, s in zip(Ds, scales):
+        A = patch_gram(K, q).reshape(n * p, n * p)
+        E2 = (s * s) * _pair(act, A, method=method).reshape(n, p, n, p)
+        Es = (s * gaussian.mean(act, jnp.diag(A))).reshape(n, p)
+        K = D * D * K + D * (b[:, :, None, None] * Es[None, None] + Es[:, :, None, None] * b[None, None]) + E2
+        b = D * b + Es
+        Ks.append(K)
+        bs.append(b)
+    return Ks, bs
+
+
+def conv_inputs_gram(X):
+    """Pixel Gram S[i,l,j,r] = x_i[:, l] . x_j[:, r] of conv inputs X (n, d0, p)."""
+    return jnp.einsum("iak,jal->ikjl", X, X)
+
+
+def _as_conv_data(X):
+    X = jnp.asarray(X, dtype=jnp.float64)
+    require(X.ndim == 3, f"conv inputs must be an (n, d0, p) array, got shape {tuple(X.shape)}")
+    require(X.shape[0] >= 2, f"n must be >= 2, got {X.shape[0]}")
+    dev = float(np.max(np.abs(np.sqrt(np.sum(np.asarray(X) ** 2, axis=(1, 2))) - 1.0)))
+    require(dev <= UNIT_TOL, f"inputs must have unit Frobenius norm (max deviation {dev:.3g})")
+    return X
+
+
+def conv_resnet_kernel(X, H, act="softplus", *, c_res: float = 0.5, q: int = 3, method: str = "auto",
+                       layers: bool = False):
+    """K^(H) of Definition 3.3 (line 1372), 1-D convolutional ResNet, X of shape (n, d0, p).
+
+    Pixel Grams via ``general_kernel`` with D = (0, 1, ..., 1), scales (sqrt(c_sigma), c_res/H, ...);
+    K^(H)_ij = (c_res/H)^2 sum_l w(K^(H-1))[i,l,j,l] E[sigma'(u_l) sigma'(v_l)].
+    Printed: K^(H) = tr(M) without the (c_res/H)^2 factor, and the skip term with the patched Gram."""
+    X = _as_conv_data(X)
+    H = _depth(H, 2)
+    require(q >= 1 and q % 2 == 1, f"patch size q must be odd and >= 1, got {q}")
+    act = gaussian.get(act)
+    cs = c_sigma(act)
+    t = c_res / H
+    n, _, p = X.shape
+    Ks, bs = general_kernel(conv_inputs_gram(X), [0.0] + [1.0] * (H - 2), [math.sqrt(cs)] + [t] * (H - 2),
+                            act, q=q, method=method)
+    A = patch_gram(Ks[-1], q)
+    D = _pair(act, A.reshape(n * p, n * p), deriv=True, method=method).reshape(n, p, n, p)
+    KH = t * t * jnp.einsum("iljl->ij", A * D)
+    return (KH, Ks, bs) if layers else KH
+
+
+# ----------------------------------------------------------------------------- chapter 3: networks
+def init_params(key, arch: str, d: int, m: int, H: int, p: int = 1, q: int = 3):
+    """Standard Gaussian init (Sec. 3.2): W^(h) entries N(0,1), a entries N(0,1).  Shapes:
+    fc/resnet: W1 (m, d), Wh (m, m), a (m,); conv: W1 (m, q d), Wh (m, q m), a (m, p)."""
+    keys = jax.random.split(key, H + 1)
+    if arch == "conv":
+        shapes = [(m, q * d)] + [(m, q * m)] * (H - 1)
+        a = jax.random.normal(keys[-1], (m, p))
+    else:
+        shapes = [(m, d)] + [(m, m)] * (H - 1)
+        a = jax.random.normal(keys[-1], (m,))
+    Ws = [jax.random.normal(k, s) for k, s in zip(keys[:H], shapes)]
+    return {"W": Ws, "a": a}
+
+
+def fc_forward(params, x, act="softplus", cs=None):
+    """Network (3.2): x^(h) = sqrt(c_sigma/m) sigma(W^(h) x^(h-1)); f = a . x^(H).  Returns (f, layers)."""
+    act = gaussian.get(act)
+    cs = c_sigma(act) if cs is None else cs
+    h = x
+    hs = [h]
+    for W in params["W"]:
+        h = jnp.sqrt(cs / W.shape[0]) * act.f(W @ h)
+        hs.append(h)
+    return params["a"] @ h, hs
+
+
+def resnet_forward(params, x, act="softplus", cs=None, c_res: float = 0.5):
+    """Network (3.3): x^(1) = sqrt(c_sigma/m) sigma(W^(1) x); x^(h) = x^(h-1) + c_res/(H sqrt m) sigma(W^(h) x^(h-1))."""
+    act = gaussian.get(act)
+    cs = c_sigma(act) if cs is None else cs
+    Ws = params["W"]
+    H = len(Ws)
+    m = Ws[0].shape[0]
+    h = jnp.sqrt(cs / m) * act.f(Ws[0] @ x)
+    hs = [x, h]
+    for W in Ws[1:]:
+        h = h + c_res / (H * jnp.sqrt(m)) * act.f(W @ h)
+        hs.append(h)
+    return params["a"] @ h, hs
+
+
+def patches(x, q: int = 3):
+    """phi(x): (c, p) -> (q c, p), column l = stacked x[:, l+s] for s = -(q-1)/2..(q-1)/2, zero padded."""
+    half = (q - 1) // 2
+    xp = jnp.pad(x, ((0, 0), (half, half)))
+    p = x.shape[1]
+    return jnp.concatenate([xp[:, s:s + p] for s in range(q)], axis=0)
+
+
+def conv_resnet_forward(params, x, act="softplus", cs=None, c_res: float = 0.5, q: int = 3):
+    """Conv ResNet (Sec. 3.2): x^(1) = sqrt(c_sigma/m) sigma(W^(1) phi(x)),
+    x^(h) = x^(h-1) + c_res/(H sqrt m) sigma(W^(h) phi(x^(h-1))), f = <a, x^(H)>."""
+    act = gaussian.get(act)
+    cs = c_sigma(act) if cs is None else cs
+    Ws = params["W"]
+    H = len(Ws)
+    m = Ws[0].shape[0]
+    h = jnp.sqrt(cs / m) * act.f(Ws[0] @ patches(x, q))
+    hs = [x, h]
+    for W in Ws[1:]:
+        h = h + c_res / (H * jnp.sqrt(m)) * act.f(W @ patches(h, q))
+        hs.append(h)
+    return jnp.sum(params["a"] * h), hs
+
+
+FORWARD = {"fc": "fc_forward", "resnet": "resnet_forward", "conv": "conv_resnet_forward"}
+
+
+def forward_fn(arch: str):
+    if arch not in FORWARD:
+        raise InvalidParameter(f"arch must be one of {', '.join(FORWARD)}, got {arch!r}")
+    return globals()[FORWARD[arch]]
+
+
+def last_layer_gram(params, X, arch: str, act="softplus", **kw):
+    """G^(H)(0)_ij = <du_i/dW^(H), du_j/dW^(H)> by autodiff (eq. (3.12)-(3.14))."""
+    fwd = forward_fn(arch)
+    cs = c_sigma(act)
+
+    def u_of(WH, x):
+        ps = {"W": params["W"][:-1] + [WH], "a": params["a"]}
+        return fwd(ps, x, act, cs, **kw)[0]
+
+    J = jax.vmap(jax.grad(u_of), in_axes=(None, 0))(params["W"][-1], X)
+    J = J.reshape(X.shape[0], -1)
+    return J @ J.T
+
+
+def layer_grams(params, X, arch: str, act="softplus", **kw):
+    """[(x_i^(h) . x_j^(h))_{ij} for h = 0..H] of the finite network (pixel Grams for conv)."""
+    fwd = forward_fn(arch)
+    cs = c_sigma(act)
+    hs = jax.vmap(lambda x: fwd(params, x, act, cs, **kw)[1])(X)
+    if arch == "conv":
+        return [jnp.einsum("iak,jal->ikjl", h, h) for h in hs]
+    return [h @ h.T for h in hs]
+
+
+# ----------------------------------------------------------------------------- technical lemmas
+def opnorm_tail_bound(c: float, c_w0: float, m: int):
+    """Lemma 3.27 (line 3481): P(||W||_2 > c_w0 sqrt(m)) <= exp(-(c_w0 - sqrt(c) - 1)^2 m / 2),
+    W a (c m) x m standard Gaussian matrix, c_w0 > sqrt(c) + 1."""
+    require(c_w0 > math.sqrt(c) + 1, f"c_w0 must be > sqrt(c) + 1, got c_w0={c_w0}, c={c}")
+    return math.exp(-((c_w0 - math.sqrt(c) - 1) ** 2) * m / 2)
+
+
+def tensor_power_matrix(V, k: int):
+    """[vec(v_1^{(x)k}), ..., vec(v_n^{(x)k})] (d^k x n) of Lemma 3.31 (line 3615)."""
+    V = jnp.asarray(V, dtype=jnp.float64)
+    cols = []
+    for v in V:
+        t = v
+        for _ in range(k - 1):
+            t = jnp.outer(t, v).reshape(-1)
+        cols.append(t)
+    return jnp.stack(cols, axis=1)
+
+
+def product_perturbation_bound(alphas, Ms):
+    """Lemma 3.26 (line 3470): ||prod A_i - prod B_i|| <= (prod (1 + alpha_i) - 1) prod M_i
+    for ||A_i|| <= M_i, ||A_i - B_i|| <= alpha_i M_i (conclusion lost in the OCR; this is the
+    standard telescoping form)."""
+    alphas = jnp.asarray(alphas)
+    Ms = jnp.asarray(Ms)
+    return (jnp.prod(1 + alphas) - 1) * jnp.prod(Ms)
