@@ -27,11 +27,16 @@ def g(phi):
 
 
 def angle(u, w):
-    """theta(u, w) in [0, pi], computed as atan2(||u_perp||, u.w) (accurate near 0 and pi)."""
+    """theta(u, w) in [0, pi], computed as atan2(||u_perp||, u.w) (accurate near 0 and pi).
+
+    The norm uses the double-where trick so autodiff is finite (zero) at theta in {0, pi}."""
     un = u / jnp.linalg.norm(u)
     wn = w / jnp.linalg.norm(w)
     c = jnp.dot(un, wn)
-    s = jnp.linalg.norm(un - c * wn)
+    r = un - c * wn
+    s2 = jnp.dot(r, r)
+    pos = s2 > 0
+    s = jnp.where(pos, jnp.sqrt(jnp.where(pos, s2, 1.0)), 0.0)
     return jnp.arctan2(s, c)
 
 
