@@ -204,16 +204,23 @@ def shared_norms_balance(V):
 
 
 # ----------------------------------------------------------------------------- matrix factorization (Sec. 4.3)
+def _xp(*arrays):
+    """numpy for numpy/float inputs (no per-shape compilation in Hypothesis loops), jax.numpy otherwise."""
+    return np if all(isinstance(a, (np.ndarray, float, int, np.floating, np.integer)) for a in arrays) else jnp
+
+
 def mf_loss(U, V, M):
     """(4.8): f(U, V) = 1/2 ||U V^T - M*||_F^2."""
-    return 0.5 * jnp.sum((U @ V.T - M) ** 2)
+    xp = _xp(U, V, M)
+    return 0.5 * xp.sum((U @ V.T - M) ** 2)
 
 
 def mf_regularized_loss(U, V, M):
     """(4.3): 1/2 ||U V^T - M*||_F^2 + 1/8 ||U^T U - V^T V||_F^2 (the balancing regularizer of Ge et al.).
 
     Printed: the coefficient is illegible in the source (OCR); 1/8 is Ge et al.'s choice."""
-    return mf_loss(U, V, M) + 0.125 * jnp.sum((U.T @ U - V.T @ V) ** 2)
+    xp = _xp(U, V, M)
+    return mf_loss(U, V, M) + 0.125 * xp.sum((U.T @ U - V.T @ V) ** 2)
 
 
 def mf_grads(U, V, M):
@@ -242,14 +249,16 @@ def balance_after_step(U, V, M, eta):
 
 def balance_step_bound(U, V, M, eta):
     """(4.13): ||U'^TU' - V'^TV'||_F <= ||U^TU - V^TV||_F + eta^2 (||V||_F^2 + ||U||_F^2) ||R||_F^2."""
+    xp = _xp(U, V, M, eta)
     R = U @ V.T - M
-    return jnp.linalg.norm(U.T @ U - V.T @ V) + eta ** 2 * (jnp.sum(V ** 2) + jnp.sum(U ** 2)) * jnp.sum(R ** 2)
+    return xp.linalg.norm(U.T @ U - V.T @ V) + eta ** 2 * (xp.sum(V ** 2) + xp.sum(U ** 2)) * xp.sum(R ** 2)
 
 
 def thm44_step(t, eps, r, m_norm):
     """Theorem 4.4 step size eta_t = sqrt(eps/r) / (100 (t+1) ||M*||_F^{3/2}) (the schedule used in
     the proof of Claim 4.1, line ~4345; printed in the theorem illegibly)."""
-    return jnp.sqrt(eps / r) / (100.0 * (t + 1.0) * m_norm ** 1.5)
+    xp = _xp(t, eps, r, m_norm)
+    return xp.sqrt(eps / r) / (100.0 * (t + 1.0) * m_norm ** 1.5)
 
 
 def thm44_init_var(eps, d, r):
@@ -263,7 +272,8 @@ def thm44_init_var(eps, d, r):
 
 def lemma41_norm_bound(r, m_norm):
     """Lemma 4.1 (iii) / Claim 4.3: ||U||_F^2, ||V||_F^2 <= 5 sqrt(r) ||M*||_F."""
-    return 5.0 * jnp.sqrt(r) * m_norm
+    xp = _xp(r, m_norm)
+    return 5.0 * xp.sqrt(r) * m_norm
 
 
 def smoothness(c, m_norm):
@@ -273,24 +283,41 @@ def smoothness(c, m_norm):
 
 def claim42_beta(r, m_norm):
     """Claim 4.2: beta = (66 sqrt(r) + 2) ||M*||_F (Lemma 4.3 with c = 11 sqrt(r))."""
-    return smoothness(11.0 * jnp.sqrt(r), m_norm)
+    xp = _xp(r, m_norm)
+    return smoothness(11.0 * xp.sqrt(r), m_norm)
 
 
 def mf_hessian_form(U, V, M, DU, DV):
     """(4.12): [nabla^2 f(U,V)](D, D) = 2 <U V^T - M*, D_U D_V^T> + ||U D_V^T + D_U V^T||_F^2."""
-    return 2.0 * jnp.sum((U @ V.T - M) * (DU @ DV.T)) + jnp.sum((U @ DV.T + DU @ V.T) ** 2)
+    xp = _xp(U, V, M, DU, DV)
+    return 2.0 * xp.sum((U @ V.T - M) * (DU @ DV.T)) + xp.sum((U @ DV.T + DU @ V.T) ** 2)
+
+
+def mf_hessian_matrix(U, V, M):
+    """The Hessian of f (4.8) as a matrix on vec(U, V) (row-major), blocks from (4.12):
+    H_UU = I (x) V^TV, H_VV = I (x) U^TU, H_UV[(i,a),(k,b)] = R[i,k] delta_ab + U[i,b] V[k,a]."""
+    xp = np if all(isinstance(a, np.ndarray) for a in (U, V, M)) else jnp  # numpy in, numpy out (no per-shape compile)
+    d1, r = U.shape
+    d2 = V.shape[0]
+    R = U @ V.T - M
+    Huu = xp.kron(xp.eye(d1), V.T @ V)
+    Hvv = xp.kron(xp.eye(d2), U.T @ U)
+    Huv = xp.kron(R, xp.eye(r)) + xp.einsum("ib,ka->iakb", U, V).reshape(d1 * r, d2 * r)
+    return xp.block([[Huu, Huv], [Huv.T, Hvv]])
 
 
 def procrustes(W, Wstar):
     """argmin over orthogonal R of ||W - W* R||_F: R = A B^T from the SVD W*^T W = A S B^T."""
-    A, _, Bt = jnp.linalg.svd(Wstar.T @ W)
+    xp = _xp(W, Wstar)
+    A, _, Bt = xp.linalg.svd(Wstar.T @ W)
     return A @ Bt
 
 
 def balanced_factors(M, r):
     """U* = Phi* Sigma*^{1/2}, V* = Psi* Sigma*^{1/2} from the rank-r SVD of M* (line ~4470)."""
-    P_, s, Qt = jnp.linalg.svd(M, full_matrices=False)
-    return P_[:, :r] * jnp.sqrt(s[:r]), Qt[:r].T * jnp.sqrt(s[:r])
+    xp = _xp(M, r)
+    P_, s, Qt = xp.linalg.svd(M, full_matrices=False)
+    return P_[:, :r] * xp.sqrt(s[:r]), Qt[:r].T * xp.sqrt(s[:r])
 
 
 def stationary_point(M, r, subset_mask):

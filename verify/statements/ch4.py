@@ -319,3 +319,353 @@ def thm_4_3(ctx):
     return checks.exact_check(ctx, params=shared_params(), lhs=lambda p: ev(p)[0],
                               rhs=lambda p: np.zeros_like(ev(p)[0]), scale=lambda p: ev(p)[1],
                               n_ops=4 * 16 * B.DEPTH_MAX, what="d/dt (||v_h||^2 - ||v_h+1||^2) = 0 along gradient flow")
+
+
+# ============================================================================ matrix factorization (Sec. 4.3)
+MF_DIMS = (2, 3, 5, 8)
+
+
+def _rand_orth(rng, d, r):
+    q, _ = np.linalg.qr(rng.normal(size=(d, r)))
+    return q[:, :r]
+
+
+def rank_r_matrix(rng, d1, d2, r, norm=1.0, spread=(0.5, 1.0)):
+    """M* = Phi diag(s) Psi^T with s_i uniform in ``spread`` (so sigma_min/sigma_max >= 0.5), ||M*||_F = norm."""
+    s = np.sort(rng.uniform(*spread, size=r))[::-1]
+    s = s / np.linalg.norm(s) * norm
+    return (_rand_orth(rng, d1, r) * s) @ _rand_orth(rng, d2, r).T
+
+
+@st.composite
+def mf_shape(draw, dims=MF_DIMS, rmax=3):
+    d1, d2 = draw(st.sampled_from(dims)), draw(st.sampled_from(dims))
+    r = draw(st.integers(1, min(rmax, d1, d2)))
+    return d1, d2, r
+
+
+def _n(x):
+    return float(np.linalg.norm(np.asarray(x)))
+
+
+def _rt():
+    return np.finfo(float).eps
+
+
+@statement("claim-4.1", line=4316, title="One GD step changes U^TU - V^TV only at O(eta^2): balancedness propagation")
+def claim_4_1(ctx):
+    """Exact identity U'^TU' - V'^TV' = U^TU - V^TV + eta^2 (V^T R^T R V - U^T R R^T U) (Hypothesis over
+    shapes, scales and eta), and the bound (4.13) on its Frobenius norm."""
+
+    @st.composite
+    def params(draw):
+        d1, d2, r = draw(mf_shape())
+        return dict(d1=d1, d2=d2, r=r, seed=draw(checks.seeds()), eta=draw(st.floats(1e-3, 1.0)),
+                    s=draw(st.floats(0.1, 3.0)))
+
+    def mats(p):
+        rng = np.random.default_rng(p["seed"])
+        U = rng.normal(size=(p["d1"], p["r"])) * p["s"]
+        V = rng.normal(size=(p["d2"], p["r"])) * p["s"]
+        M = rng.normal(size=(p["d1"], p["d2"]))
+        return U, V, M
+
+    def lhs(p):
+        U, V, M = mats(p)
+        U2, V2 = B.mf_gd_step(U, V, M, p["eta"])
+        return B.balancedness(U2, V2)
+
+    def rhs(p):
+        U, V, M = mats(p)
+        return B.balance_after_step(U, V, M, p["eta"])
+
+    def scale(p):
+        U, V, M = mats(p)
+        R = np.abs(U @ V.T - M)
+        U2, V2 = (np.asarray(a) for a in B.mf_gd_step(U, V, M, p["eta"]))
+        aU, aV = np.abs(U), np.abs(V)
+        return (np.abs(U2).T @ np.abs(U2) + np.abs(V2).T @ np.abs(V2) + aU.T @ aU + aV.T @ aV
+                + p["eta"] ** 2 * (aV.T @ R.T @ R @ aV + aU.T @ R @ R.T @ aU))
+
+    ident = checks.exact_check(ctx, params=params(), lhs=lhs, rhs=rhs, scale=scale, n_ops=64,
+                               what="one-step identity for U^TU - V^TV", name="identity")
+
+    def margin(p):
+        U, V, M = mats(p)
+        b = float(B.balance_step_bound(U, V, M, p["eta"]))
+        return b - _n(lhs(p)), {"bound": b}
+
+    bound = checks.inequality_check(ctx, params=params(), margin=margin, name="bound (4.13)",
+                                    slack=lambda p: 1e3 * _rt() * (1 + float(B.balance_step_bound(*mats(p), p["eta"]))),
+                                    what="||U'^TU' - V'^TV'||_F <= ||U^TU - V^TV||_F + eta^2(||U||^2+||V||^2)||R||^2")
+    return checks.all_of(ident, bound)
+
+
+@statement("claim-4.2", line=4359, title="Descent: f(U_{t+1},V_{t+1}) <= f(U_t,V_t) under boundedness")
+def claim_4_2(ctx):
+    """One step from any (U, V) with ||U||_F^2, ||V||_F^2 <= 5 sqrt(r) ||M*||_F and f <= 2||M*||_F^2,
+    eta <= 1/beta, beta = (66 sqrt(r)+2)||M*||_F: f decreases by at least eta/2 ||grad f||^2 (4.14) and
+    ||U'||_F^2, ||V'||_F^2 <= 11 sqrt(r) ||M*||_F."""
+
+    @st.composite
+    def params(draw):
+        d1, d2, r = draw(mf_shape())
+        return dict(d1=d1, d2=d2, r=r, seed=draw(checks.seeds()), a=draw(st.floats(0.0, 1.0)),
+                    b=draw(st.floats(0.0, 1.0)), t=draw(st.floats(0.01, 1.0)), m=draw(st.floats(0.2, 5.0)),
+                    aligned=draw(st.booleans()))
+
+    def setup(p):
+        rng = np.random.default_rng(p["seed"])
+        r = p["r"]
+        M = rank_r_matrix(rng, p["d1"], p["d2"], r, norm=p["m"])
+        bound = float(B.lemma41_norm_bound(r, p["m"]))
+        if p["aligned"]:  # the worst direction: U V^T anti-aligned with M*
+            Ph, _, Qt = np.linalg.svd(M)
+            U = Ph[:, :r] @ np.diag(rng.uniform(0.5, 1.0, r))
+            V = -Qt[:r].T @ np.diag(rng.uniform(0.5, 1.0, r))
+        else:
+            U, V = rng.normal(size=(p["d1"], r)), rng.normal(size=(p["d2"], r))
+        U = U / _n(U) * math.sqrt(p["a"] * bound)
+        V = V / _n(V) * math.sqrt(p["b"] * bound)
+        eta = p["t"] / float(B.claim42_beta(r, p["m"]))
+        return U, V, M, eta
+
+    def margin(p):
+        U, V, M, eta = setup(p)
+        f0 = float(B.mf_loss(U, V, M))
+        if f0 > 2 * p["m"] ** 2:  # outside the induction hypothesis B(t)
+            return 1.0, {"skipped": "f > 2||M*||^2"}
+        gU, gV = B.mf_grads(U, V, M)
+        g2 = float(jnp.sum(gU ** 2) + jnp.sum(gV ** 2))
+        U2, V2 = B.mf_gd_step(U, V, M, eta)
+        f1 = float(B.mf_loss(U2, V2, M))
+        nb = 11 * math.sqrt(p["r"]) * p["m"]
+        m1 = (f0 - eta / 2 * g2 - f1) / (1 + f0)
+        m2 = (nb - max(_n(U2) ** 2, _n(V2) ** 2)) / nb
+        return min(m1, m2), {"descent_margin": m1, "norm_margin": m2, "f0": f0, "f1": f1}
+
+    return checks.inequality_check(ctx, params=params(), margin=margin, slack=1e3 * _rt(),
+                                   what="f(U',V') <= f(U,V) - eta/2 ||grad f||^2 and ||U'||^2, ||V'||^2 <= 11 sqrt(r)||M*||"
+                                        " (relative margins)")
+
+
+@statement("claim-4.3", line=4403, title="Balanced + bounded loss => ||U||_F^2, ||V||_F^2 <= 5 sqrt(r)||M*||_F")
+def claim_4_3(ctx):
+    """(U, V) with ||U^TU - V^TV||_F <= eps <= ||M*||_F and f <= 2||M*||_F^2 (constructed: balanced
+    factors of a matrix near 3 M*, perturbed); assert max(||U||^2, ||V||^2) <= 5 sqrt(r) ||M*||_F."""
+
+    @st.composite
+    def params(draw):
+        d1, d2, r = draw(mf_shape())
+        return dict(d1=d1, d2=d2, r=r, seed=draw(checks.seeds()), c=draw(st.floats(0.0, 3.0)),
+                    noise=draw(st.floats(0.0, 1.0)), tilt=draw(st.floats(0.2, 5.0)))
+
+    def setup(p):
+        rng = np.random.default_rng(p["seed"])
+        r = p["r"]
+        M = rank_r_matrix(rng, p["d1"], p["d2"], r, spread=(0.05, 1.0))
+        Ph, s, Qt = np.linalg.svd(M)
+        # U V^T = c * (top singular direction energy) -- pushes ||U V^T|| to 3||M*|| with a flat spectrum
+        sv = np.full(r, p["c"] * np.linalg.norm(s[:r]) / math.sqrt(r))
+        Q = _rand_orth(rng, r, r)
+        U = (Ph[:, :r] * np.sqrt(sv)) @ Q
+        V = (Qt[:r].T * np.sqrt(sv)) @ Q
+        D = np.diag(np.exp(p["noise"] * 0.3 * rng.normal(size=r)))  # imbalance
+        return U @ D, V @ np.linalg.inv(D), M
+
+    def margin(p):
+        U, V, M = setup(p)
+        mn = _n(M)
+        eps = _n(B.balancedness(U, V))
+        f = float(B.mf_loss(U, V, M))
+        if eps > mn or f > 2 * mn ** 2:
+            return 1.0, {"skipped": "outside the hypotheses", "eps": eps, "f": f}
+        bound = float(B.lemma41_norm_bound(p["r"], mn))
+        top = max(_n(U) ** 2, _n(V) ** 2)
+        return (bound - top) / bound, {"norm2": top, "bound": bound, "eps": eps, "f_over_M2": f / mn ** 2}
+
+    return checks.inequality_check(ctx, params=params(), margin=margin, slack=1e3 * _rt(),
+                                   what="max(||U||_F^2, ||V||_F^2) <= 5 sqrt(r)||M*||_F (relative margin)")
+
+
+def _hessian_eigs(U, V, M):
+    return np.linalg.eigvalsh(np.asarray(B.mf_hessian_matrix(U, V, M)))
+
+
+@statement("lemma-4.3", line=4266, title="f is (6c+2)||M*||_F-smooth on {||U||_F^2, ||V||_F^2 <= c||M*||_F}")
+def lemma_4_3(ctx):
+    """lambda_max of the autodiff Hessian <= (6c+2)||M*||_F on the set (including its boundary and the
+    anti-aligned configuration where lambda_max = (3c+1)||M*||_F, so the printed constant is 2x loose)."""
+
+    @st.composite
+    def params(draw):
+        d1, d2, r = draw(mf_shape(dims=(2, 3, 5)))
+        return dict(d1=d1, d2=d2, r=r, seed=draw(checks.seeds()), c=draw(st.floats(0.05, 5.0)),
+                    a=draw(st.floats(0.0, 1.0)), b=draw(st.floats(0.0, 1.0)), aligned=draw(st.booleans()),
+                    sign=draw(st.sampled_from((-1.0, 1.0))))
+
+    def margin(p):
+        rng = np.random.default_rng(p["seed"])
+        r = p["r"]
+        M = rng.normal(size=(p["d1"], p["d2"]))
+        mn = _n(M)
+        if p["aligned"]:
+            Ph, _, Qt = np.linalg.svd(M)
+            U, V = Ph[:, :1] @ np.ones((1, r)), p["sign"] * Qt[:1].T @ np.ones((1, r))
+        else:
+            U, V = rng.normal(size=(p["d1"], r)), rng.normal(size=(p["d2"], r))
+        U = U / _n(U) * math.sqrt(p["a"] * p["c"] * mn)
+        V = V / _n(V) * math.sqrt(p["b"] * p["c"] * mn)
+        lam = float(_hessian_eigs(U, V, M)[-1])
+        L = float(B.smoothness(p["c"], mn))
+        return (L - lam) / L, {"lambda_max": lam, "bound": L, "lambda_over_bound": lam / L,
+                               "tight_constant_3c+1": (3 * p["c"] + 1) * mn}
+
+    return checks.inequality_check(ctx, params=params(), margin=margin, slack=1e4 * _rt(),
+                                   what="lambda_max(Hessian) <= (6c+2)||M*||_F (relative margin)")
+
+
+@st.composite
+def stationary_params(draw):
+    d1, d2, r = draw(mf_shape(dims=(2, 3, 5), rmax=3))
+    subset = tuple(draw(st.lists(st.booleans(), min_size=r, max_size=r)))
+    return dict(d1=d1, d2=d2, r=r, subset=subset, seed=draw(checks.seeds()),
+                imbalance=draw(st.floats(0.0, 1.0)), rotate=draw(st.booleans()))
+
+
+def stationary_setup(p):
+    """A stationary point of f built from a subset of the singular pairs of a rank-r M*, rescaled
+    by D (U D, V D^{-1}: still stationary, balancedness ||U^TU - V^TV|| grows with the imbalance)
+    and rotated by an orthogonal Q."""
+    rng = np.random.default_rng(p["seed"])
+    r = p["r"]
+    M = rank_r_matrix(rng, p["d1"], p["d2"], r, spread=(0.2, 1.0))
+    U, V = (np.asarray(a) for a in B.stationary_point(M, r, np.asarray(p["subset"], dtype=float)))
+    D = np.exp(p["imbalance"] * 0.5 * rng.normal(size=r))
+    U, V = U * D, V / D
+    if p["rotate"]:
+        Q = _rand_orth(rng, r, r)
+        U, V = U @ Q, V @ Q
+    Us, Vs = (np.asarray(a) for a in B.balanced_factors(M, r))
+    W, Ws = np.vstack([U, V]), np.vstack([Us, Vs])
+    R = np.asarray(B.procrustes(W, Ws))
+    Dl = W - Ws @ R
+    return dict(M=M, U=U, V=V, DU=Dl[: p["d1"]], DV=Dl[p["d1"]:], W=W, Ws=Ws, R=R,
+                eps=_n(B.balancedness(U, V)), err=_n(U @ V.T - M))
+
+
+@statement("lemma-4.2", line=4058, title="Balanced stationary points are eps-global or strict saddles")
+def lemma_4_2(ctx):
+    """Stationary points from subsets of singular pairs (rescaled/rotated, balancedness eps): the
+    gradient vanishes, and either ||UV^T - M*||_F <= eps or lambda_min(Hessian) < 0; along
+    Delta = W - W*R the Hessian form is <= -||M - M*||_F^2 + eps^2/2."""
+
+    def margin(p):
+        s = stationary_setup(p)
+        M, U, V = s["M"], s["U"], s["V"]
+        gU, gV = B.mf_grads(U, V, M)
+        gnorm = _n(gU) + _n(gV)
+        q = float(B.mf_hessian_form(U, V, M, s["DU"], s["DV"]))
+        bound = -s["err"] ** 2 + s["eps"] ** 2 / 2
+        sc = 1 + _n(U) ** 2 + _n(V) ** 2 + _n(M) ** 2
+        m_dir = (bound - q) / sc
+        lam = float(_hessian_eigs(U, V, M)[0])
+        m_saddle = 1.0 if s["err"] <= s["eps"] + 1e-10 * _n(M) else -lam / sc
+        m_stat = 1e-6 - gnorm / sc  # stationarity of the construction (round-off only)
+        return min(m_dir, m_saddle, m_stat), {"hessian_form": q, "bound": bound, "lambda_min": lam,
+                                              "err": s["err"], "eps": s["eps"], "grad_norm": gnorm}
+
+    return checks.inequality_check(ctx, params=stationary_params(), margin=margin, slack=1e3 * _rt(),
+                                   what="stationary point: eps-global or strict saddle; Hess(Delta,Delta) <= "
+                                        "-||M-M*||^2 + eps^2/2 (relative margins)")
+
+
+@statement("claim-4.4", line=4503, title="At a stationary point <M - M*, Delta_U Delta_V^T> = -||M - M*||_F^2")
+def claim_4_4(ctx):
+    """Exact identity at constructed stationary points (Procrustes R)."""
+
+    def lhs(p):
+        s = stationary_setup(p)
+        return np.sum((s["U"] @ s["V"].T - s["M"]) * (s["DU"] @ s["DV"].T))
+
+    def rhs(p):
+        s = stationary_setup(p)
+        return -s["err"] ** 2
+
+    def scale(p):
+        s = stationary_setup(p)
+        return np.sum(np.abs(s["U"] @ s["V"].T - s["M"]) * (np.abs(s["DU"]) @ np.abs(s["DV"]).T)) + 1.0
+
+    return checks.exact_check(ctx, params=stationary_params(), lhs=lhs, rhs=rhs, scale=scale, n_ops=64,
+                              what="<M - M*, D_U D_V^T> = -||M - M*||_F^2")
+
+
+@statement("claim-4.5", line=4527, title="||U Delta_V^T + Delta_U V^T||_F^2 <= ||M - M*||_F^2 + eps^2/2")
+def claim_4_5(ctx):
+    """The inequality at stationary points; the identities (4.19)-(4.21) exactly on random (U, V)
+    and any orthogonal R; (4.22) ||Delta Delta^T||^2 <= 2||WW^T - W*W*^T||^2 (Procrustes R) on random
+    matrices, including near-rotations W ~ W* Q where it is tight."""
+
+    def m_main(p):
+        s = stationary_setup(p)
+        lhs = _n(s["U"] @ s["DV"].T + s["DU"] @ s["V"].T) ** 2
+        rhs = s["err"] ** 2 + s["eps"] ** 2 / 2
+        return (rhs - lhs) / (1 + rhs), {"lhs": lhs, "rhs": rhs}
+
+    main = checks.inequality_check(ctx, params=stationary_params(), margin=m_main, slack=1e3 * _rt(), name="claim",
+                                   what="||U D_V^T + D_U V^T||^2 <= ||M-M*||^2 + eps^2/2")
+
+    @st.composite
+    def rparams(draw):
+        d1, d2, r = draw(mf_shape(dims=(2, 3, 5)))
+        return dict(d1=d1, d2=d2, r=r, seed=draw(checks.seeds()), near=draw(st.floats(0.0, 1.0)),
+                    procrustes=draw(st.booleans()))
+
+    def rsetup(p):
+        rng = np.random.default_rng(p["seed"])
+        d1, d2, r = p["d1"], p["d2"], p["r"]
+        M = rank_r_matrix(rng, d1, d2, r)
+        Us, Vs = (np.asarray(a) for a in B.balanced_factors(M, r))
+        Ws = np.vstack([Us, Vs])
+        W = Ws @ _rand_orth(rng, r, r) + p["near"] * rng.normal(size=Ws.shape)
+        R = np.asarray(B.procrustes(W, Ws)) if p["procrustes"] else _rand_orth(rng, r, r)
+        U, V = W[:d1], W[d1:]
+        Dl = W - Ws @ R
+        return dict(M=M, Us=Us, Vs=Vs, Ws=Ws, W=W, U=U, V=V, R=R, DU=Dl[:d1], DV=Dl[d1:], Dl=Dl)
+
+    def ids_lhs(p):
+        s = rsetup(p)
+        U, V, DU, DV, Dl, W, Ws = s["U"], s["V"], s["DU"], s["DV"], s["Dl"], s["W"], s["Ws"]
+        return [U @ DV.T + DU @ V.T,
+                np.sum((Dl @ Dl.T) ** 2),
+                np.sum((W @ W.T - Ws @ Ws.T) ** 2)]
+
+    def ids_rhs(p):
+        s = rsetup(p)
+        U, V, DU, DV, Us, Vs, M = s["U"], s["V"], s["DU"], s["DV"], s["Us"], s["Vs"], s["M"]
+        Mh = U @ V.T
+        return [DU @ DV.T + Mh - M,
+                4 * np.sum((DU @ DV.T) ** 2) + np.sum((DU.T @ DU - DV.T @ DV) ** 2),
+                4 * np.sum((Mh - M) ** 2) - 2 * np.sum((U.T @ Us - V.T @ Vs) ** 2)
+                + np.sum((U.T @ U - V.T @ V) ** 2) + np.sum((Us.T @ Us - Vs.T @ Vs) ** 2)]
+
+    def ids_scale(p):
+        s = rsetup(p)
+        a = 1 + _n(s["W"]) ** 2 + _n(s["Ws"]) ** 2
+        U = s["U"]
+        return [np.full(U.shape[0] * s["V"].shape[0], a), np.array([a ** 2]), np.array([a ** 2])]
+
+    ids = checks.exact_check(ctx, params=rparams(), lhs=ids_lhs, rhs=ids_rhs, scale=ids_scale, n_ops=64,
+                             name="identities (4.19)-(4.21)", what="(4.19), (4.20), (4.21)")
+
+    def m_422(p):
+        if not p["procrustes"]:
+            return 1.0, {"skipped": "(4.22) needs the Procrustes R"}
+        s = rsetup(p)
+        lhs = np.sum((s["Dl"] @ s["Dl"].T) ** 2)
+        rhs = 2 * np.sum((s["W"] @ s["W"].T - s["Ws"] @ s["Ws"].T) ** 2)
+        return (rhs - lhs) / (1 + _n(s["W"]) ** 4), {"lhs": lhs, "rhs": rhs}
+
+    ineq = checks.inequality_check(ctx, params=rparams(), margin=m_422, slack=1e3 * _rt(), name="(4.22)",
+                                   what="||D D^T||^2 <= 2||WW^T - W*W*^T||^2")
+    return checks.all_of(main, ids, ineq)
