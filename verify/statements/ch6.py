@@ -1,0 +1,408 @@
+"""Chapter 6: learning a convolutional filter without Gaussian inputs (thesis lines ~6071-6960).
+
+Every analytic function is called through the module (``filter_.gaussian_moments``) so the mutant
+tests in ``tests/test_mutants_ch6.py`` can replace it.
+
+Laws used: standard Gaussian and the uniform law on the unit sphere (closed forms), the Section 6.4
+truncated-Gaussian angle mixture on the unit circle (Gauss-Legendre quadrature), the Section 6.4
+patch model (empirical measures; all constants computed exactly for the empirical measure, which is
+itself a distribution the theorems apply to), and non-Gaussian laws for the exact identities.
+"""
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from analytic import filter as filter_
+from verify import checks, tolerance
+from verify.checks import Outcome
+from verify.registry import statement
+from verify.strategies import floats, unit_vector_at_angle
+
+PDIMS = (2, 4)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _rng(seed):
+    return np.random.default_rng(int(seed))
+
+
+def _non_gaussian(seed, n, p, law):
+    """n draws in R^p from a non-Gaussian law (0: Laplace, 1: two-cluster Gaussian mixture, 2: uniform cube)."""
+    r = _rng(seed)
+    if law == 0:
+        return r.laplace(size=(n, p))
+    if law == 1:
+        c = r.normal(size=p)
+        s = r.choice([-1.0, 1.0], size=(n, 1))
+        return s * c + 0.4 * r.normal(size=(n, p))
+    return r.uniform(-1, 1, size=(n, p))
+
+
+def _pair_at_angle(p, phi, seed, norm_w=1.0, norm_ws=1.0):
+    """(w, w*) in R^p with theta(w, w*) = phi, random plane from the seed."""
+    r = _rng(seed)
+    u = r.normal(size=p)
+    u /= np.linalg.norm(u)
+    w = unit_vector_at_angle(u, phi, r.normal(size=p))
+    return norm_w * w, norm_ws * u
+
+
+def _angle_params(lo=0.05, hi=math.pi - 0.05, dims=PDIMS):
+    return st.fixed_dictionaries({"p": st.sampled_from(dims), "phi": floats(lo, hi), "seed": st.integers(0, 2**31 - 1),
+                                  "nw": floats(0.3, 3.0), "nws": floats(0.3, 3.0)})
+
+
+def _pair_arrays(d):
+    w, ws = _pair_at_angle(d["p"], d["phi"], d["seed"], d["nw"], d["nws"])
+    return {"w": jnp.asarray(w), "ws": jnp.asarray(ws)}
+
+
+def _gauss_region(key, q):
+    z = jax.random.normal(key, q["w"].shape)
+    return filter_.region_term(z, q["w"], q["ws"])
+
+
+def _sphere_region(key, q):
+    g = jax.random.normal(key, q["w"].shape)
+    return filter_.region_term(g / jnp.linalg.norm(g), q["w"], q["ws"])
+
+
+# ----------------------------------------------------------------------------- Lemma 6.1 / gradient
+@statement("lemma-6.1", line=6490,
+           title="<grad l(w), w - w*> = (w-w*)^T A_{w,w*}(w-w*) + (w-w*)^T A_{w,-w*} w, both terms >= 0")
+def lemma_6_1(ctx):
+    """Exact: for empirical measures of non-Gaussian laws, autodiff of the loss equals
+    A_{w,w*}(w-w*) + A_{w,-w*} w and the inner product equals the two terms (float64 round-off); both
+    terms >= 0.  Monte Carlo: the population gradient formula (line 6153) for Gaussian input."""
+    n = 64
+    params = st.fixed_dictionaries({"p": st.sampled_from(PDIMS), "law": st.sampled_from((0, 1, 2)),
+                                    "seed": st.integers(0, 2**31 - 1), "sw": floats(0.2, 3.0), "sws": floats(0.2, 3.0)})
+
+    def build(d):
+        r = _rng(d["seed"] + 1)
+        zs = jnp.asarray(_non_gaussian(d["seed"], n, d["p"], d["law"]))
+        w = jnp.asarray(d["sw"] * r.normal(size=d["p"]))
+        ws = jnp.asarray(d["sws"] * r.normal(size=d["p"]))
+        return zs, w, ws
+
+    @jax.jit
+    def autodiff(zs, w, ws):
+        g = jax.grad(filter_.empirical_loss)(w, zs[:, None, :], ws)
+        return jnp.concatenate([g, (g @ (w - ws))[None]])
+
+    @jax.jit
+    def terms(zs, w, ws):
+        Ap, An = filter_.empirical_moments(w, ws, zs)
+        t1, t2 = filter_.inner_product_terms(w, ws, Ap, An)
+        return filter_.population_grad(w, ws, Ap, An), t1, t2
+
+    def lhs(d):
+        return np.asarray(autodiff(*build(d)))
+
+    def rhs(d):
+        g, t1, t2 = terms(*build(d))
+        return np.concatenate([np.asarray(g), [float(t1 + t2)]])
+
+    def scale(d):
+        zs, w, ws = build(d)
+        m = float(jnp.mean(jnp.sum(zs**2, 1)))
+        s = m * float(jnp.linalg.norm(w) + jnp.linalg.norm(ws))
+        return np.concatenate([np.full(d["p"], s), [s * float(jnp.linalg.norm(w) + jnp.linalg.norm(ws))]])
+
+    exact = checks.exact_check(ctx, params=params, lhs=lhs, rhs=rhs, scale=scale, n_ops=4 * n,
+                               what="autodiff gradient and <grad, w-w*> vs the A-decomposition (empirical laws)",
+                               name="exact decomposition")
+
+    def margin(d):
+        _, t1, t2 = terms(*build(d))
+        sc = float(scale(d)[-1])
+        return min(float(t1), float(t2)) / (1.0 + sc), {"term1": float(t1), "term2": float(t2)}
+
+    nonneg = checks.inequality_check(ctx, params=params, margin=margin, name="both terms >= 0",
+                                     slack=tolerance.roundoff_tol(1.0, 4 * n),
+                                     what="(w-w*)^T A_{w,w*}(w-w*) >= 0 and (w-w*)^T A_{w,-w*} w >= 0")
+
+    def gsample(key, q):
+        z = jax.random.normal(key, q["w"].shape)
+        return jax.grad(filter_.sample_loss)(q["w"], z[None, :], q["ws"])
+
+    @jax.jit
+    def gexp(q):
+        Ap, An = filter_.gaussian_moments(q["w"], q["ws"])
+        return filter_.population_grad(q["w"], q["ws"], Ap, An)
+
+    mc = checks.mc_check(ctx, params=_angle_params(), preprocess=_pair_arrays, sample=gsample, expected=gexp,
+                         what="E grad l = A_{w,w*}(w-w*) + A_{w,-w*} w, Z ~ N(0, I) (Monte Carlo)",
+                         name="population gradient (MC)")
+    return checks.all_of(exact, nonneg, mc)
+
+
+# ----------------------------------------------------------------------------- Definition 6.1
+@statement("def-6.1", line=6195, expect="erratum",
+           title="gamma(phi), L(phi): min/max eigenvalues of E[ZZ^T 1{S(w,w*)}] over w at angle phi")
+def def_6_1(ctx):
+    """Printed (line 6207): rotationally invariant laws (e.g. standard Gaussian) have gamma(phi) = L(phi).
+    Corrected: for N(0, I_p), gamma(phi) = (pi - phi - sin phi)/(2 pi) < L(phi) = (pi - phi + sin phi)/(2 pi)
+    for 0 < phi < pi (closed form checked against Monte Carlo of A_{w,w*} and its eigenvalues), both
+    decrease in phi and vanish at phi = pi; monotonicity and the zero at pi also hold for the Section 6.4
+    mixture (quadrature)."""
+    pp = st.fixed_dictionaries({"p": st.sampled_from(PDIMS), "phi": floats(0.05, math.pi - 0.05)})
+    printed = checks.exact_check(ctx, params=pp, n_ops=8, what="gamma(phi) == L(phi) for N(0, I)",
+                                 lhs=lambda d: float(filter_.gamma_rot_inv(d["phi"], d["p"], float(d["p"]))),
+                                 rhs=lambda d: float(filter_.L_rot_inv(d["phi"], d["p"], float(d["p"]))))
+
+    mc = checks.mc_check(ctx, params=_angle_params(), preprocess=_pair_arrays,
+                         sample=lambda k, q: _gauss_region(k, q)[0],
+                         expected=jax.jit(lambda q: filter_.gaussian_moments(q["w"], q["ws"])[0]),
+                         what="A_{w,w*} closed form vs Monte Carlo (Gaussian)", name="A_{w,w*} (MC)")
+
+    gm = jax.jit(lambda w, ws: filter_.gaussian_moments(w, ws))
+
+    def eig_lhs(d):
+        w, ws = _pair_at_angle(d["p"], d["phi"], d["seed"], d["nw"], d["nws"])
+        e = np.linalg.eigvalsh(np.asarray(gm(jnp.asarray(w), jnp.asarray(ws))[0]))
+        return np.array([e[0], e[-1]])
+
+    def eig_rhs(d):
+        m2 = float(d["p"])
+        return np.array([float(filter_.gamma_rot_inv(d["phi"], d["p"], m2)), float(filter_.L_rot_inv(d["phi"], d["p"], m2))])
+
+    eig = checks.exact_check(ctx, params=_angle_params(), lhs=eig_lhs, rhs=eig_rhs, n_ops=64,
+                             what="eigenvalues of A_{w,w*} = gamma(phi), L(phi)", name="closed-form gamma, L")
+
+    @jax.jit
+    def mix_eigs(phis, sig):
+        return jax.vmap(lambda th: filter_.eig2(filter_.mixture_moments(
+            jnp.array([jnp.cos(th), jnp.sin(th)]), jnp.array([1.0, 0.0]), sig)[0]))(phis)
+
+    def mono(d):
+        sig, p = d["sigma"], d["p"]
+        phis = np.linspace(0.0, math.pi, 65)
+        g = np.array([float(filter_.gamma_rot_inv(f, p, float(p))) for f in phis])
+        Lg = np.array([float(filter_.L_rot_inv(f, p, float(p))) for f in phis])
+        ev = np.asarray(mix_eigs(jnp.asarray(phis), sig))
+        tol = tolerance.roundoff_tol(1.0, 64)
+        dec = min(np.min(-np.diff(g)), np.min(-np.diff(Lg)), np.min(-np.diff(ev[:, 0])), np.min(-np.diff(ev[:, 1])))
+        zero = max(abs(g[-1]), abs(Lg[-1]), float(np.max(np.abs(ev[-1]))))
+        gap = float(np.min((Lg - g)[1:-1]))
+        return min(dec + tol, tol - zero, gap), {"min_decrease": dec, "value_at_pi": zero, "min_L_minus_gamma": gap}
+
+    shape = checks.inequality_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from(PDIMS),
+                                                                       "sigma": floats(0.3, 3.0)}),
+                                    margin=mono, max_examples=ctx.profile.examples(4),
+                                    what="gamma, L decreasing in phi, zero at pi, gamma < L inside (Gaussian, Sec 6.4 mixture)",
+                                    name="monotone, zero at pi")
+    corrected = checks.all_of(mc, eig, shape)
+    return checks.erratum(printed, corrected,
+                          printed_text="rotationally invariant distributions (e.g. standard Gaussian) have gamma(phi) = L(phi)",
+                          corrected_text="N(0, I_p): gamma(phi) = (pi - phi - sin phi)/(2 pi) < L(phi) = (pi - phi + sin phi)/(2 pi) "
+                                         "for 0 < phi < pi (equal only at phi = 0 where both are 1/2, and at pi where both are 0); "
+                                         "for rotation-invariant Z with E||Z||^2 = m2 multiply by m2/p")
+
+
+# ----------------------------------------------------------------------------- Assumption 6.1
+@statement("assump-6.1", line=6221,
+           title="Growth of the cross region: max lambda_max(A_{w,-w*}) <= beta phi for phi <= pi/2")
+def assump_6_1(ctx):
+    """beta estimated for candidate laws: the Section 6.4 mixture (quadrature moments checked against
+    Monte Carlo, beta finite) and Gaussian (beta = 1/pi in closed form, attained as phi -> 0)."""
+    params = st.fixed_dictionaries({"sigma": floats(0.3, 3.0), "theta": floats(-math.pi, math.pi),
+                                    "q": st.sampled_from((0.5, 0.3))})
+
+    def pre(d):
+        return {"w": jnp.array([math.cos(d["theta"]), math.sin(d["theta"])]), "ws": jnp.array([1.0, 0.0]),
+                "sigma": jnp.float64(d["sigma"]), "q": jnp.float64(d["q"])}
+
+    def sample(key, q):
+        z = filter_.sample_mixture(key, q["sigma"], q["q"])
+        return filter_.region_term(z, q["w"], q["ws"])
+
+    mc = checks.mc_check(ctx, params=params, preprocess=pre, sample=sample,
+                         expected=jax.jit(lambda q: filter_.mixture_moments(q["w"], q["ws"], q["sigma"], q["q"])),
+                         what="Sec 6.4 mixture: quadrature (A_{w,w*}, A_{w,-w*}) vs Monte Carlo", name="mixture moments (MC)")
+
+    gneg = jax.jit(jax.vmap(lambda w, ws: filter_.gaussian_moments(w, ws)[1]))
+
+    def beta_margin(d):
+        c = filter_.mixture_constants(d["sigma"], 0.5)
+        ok = np.isfinite(c["beta"]) and c["beta"] > 0
+        # Gaussian: sup_phi lambda_max(A_{w,-w*})/phi over a grid equals 1/pi in the limit phi -> 0
+        p = d["p"]
+        phis = np.linspace(1e-3, math.pi / 2, 50)
+        pairs = [_pair_at_angle(p, f, 7) for f in phis]
+        W = jnp.asarray(np.stack([a for a, _ in pairs]))
+        WS = jnp.asarray(np.stack([b for _, b in pairs]))
+        lam = np.linalg.eigvalsh(np.asarray(gneg(W, WS)))[:, -1]
+        ratio = lam / phis
+        b = filter_.beta_rot_inv(p, float(p))
+        gap = b - float(np.max(ratio))  # >= 0: beta is an upper bound
+        near = float(np.max(ratio)) - b * 0.999  # tight near phi -> 0
+        m = min(gap + tolerance.roundoff_tol(1.0, 64), near, 1.0 if ok else -1.0)
+        return m, {"beta_mixture": c["beta"], "beta_gauss": b, "max_ratio_gauss": float(np.max(ratio))}
+
+    beta = checks.inequality_check(ctx, params=st.fixed_dictionaries({"sigma": floats(0.3, 3.0),
+                                                                      "p": st.sampled_from(PDIMS)}),
+                                   margin=beta_margin, max_examples=ctx.profile.examples(4), name="beta",
+                                   what="beta finite for the mixture; Gaussian beta = 1/pi bounds and is attained")
+    return checks.all_of(mc, beta)
+
+
+# ----------------------------------------------------------------------------- Theorems 6.7, 6.8
+@statement("thm-6.7", line=6571, expect="erratum", title="Unit-norm rotation-invariant input: beta = 1")
+def thm_6_7(ctx):
+    """Printed proof (line 6578): A_{w,-w*} = 1/2 [[phi - sin phi cos phi, -sin^2 phi], [-sin^2 phi,
+    phi + sin phi cos phi]], lambda_max = (phi + sin phi)/2, hence beta = 1 -- the angle integral
+    without the density 1/(2 pi).  For Z uniform on S^{p-1}: lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi p)
+    <= phi/(pi p), so beta = 1 holds (Assumption 6.1 is satisfied with beta = 1) but the smallest beta is
+    1/(pi p)."""
+    pp = st.fixed_dictionaries({"phi": floats(0.05, math.pi / 2)})
+
+    def pre_printed(d):
+        f = d["phi"]
+        return {"w": jnp.array([math.cos(f), math.sin(f)]), "ws": jnp.array([1.0, 0.0]), "phi": jnp.float64(f)}
+
+    printed = checks.mc_check(ctx, params=pp, preprocess=pre_printed, sample=lambda k, q: _sphere_region(k, q)[1],
+                              expected=jax.jit(lambda q: filter_.cross_matrix_printed(q["phi"])),
+                              what="printed A_{w,-w*} (unit circle) vs Monte Carlo", max_examples=ctx.profile.examples(4))
+    mc = checks.mc_check(ctx, params=_angle_params(hi=math.pi / 2), preprocess=_pair_arrays,
+                         sample=lambda k, q: _sphere_region(k, q)[1],
+                         expected=jax.jit(lambda q: filter_.sphere_moments(q["w"], q["ws"])[1]),
+                         what="A_{w,-w*} for the uniform law on S^{p-1}: closed form vs Monte Carlo", name="closed form (MC)")
+    gm = jax.jit(lambda w, ws: filter_.sphere_moments(w, ws)[1])
+
+    def margin(d):
+        w, ws = _pair_at_angle(d["p"], d["phi"], d["seed"], d["nw"], d["nws"])
+        lam = float(np.linalg.eigvalsh(np.asarray(gm(jnp.asarray(w), jnp.asarray(ws))))[-1])
+        pred = float(filter_.cross_lmax_rot_inv(d["phi"], d["p"], 1.0))
+        tol = tolerance.roundoff_tol(1.0, 64)
+        return min(tol - abs(lam - pred), 1.0 * d["phi"] - lam), {"lambda_max": lam, "predicted": pred, "beta_phi": d["phi"]}
+
+    bound = checks.inequality_check(ctx, params=_angle_params(hi=math.pi / 2), margin=margin, name="beta = 1 bound",
+                                    what="lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi p) <= 1 * phi")
+    return checks.erratum(printed, checks.all_of(mc, bound),
+                          printed_text="A_{w,-w*} = 1/2 [[phi - sin phi cos phi, -sin^2 phi], [-sin^2 phi, phi + sin phi cos phi]], "
+                                       "lambda_max = (phi + sin phi)/2, so beta = 1",
+                          corrected_text="Z uniform on S^{p-1}: A_{w,-w*} has eigenvalues (phi +- sin phi)/(2 pi p) (in the plane of w, w*) "
+                                         "and phi/(2 pi p); lambda_max = (phi + sin phi)/(2 pi p) <= phi, so beta = 1 is valid "
+                                         "(the smallest beta is 1/(pi p))")
+
+
+@statement("thm-6.8", line=6586, title="Standard Gaussian input: beta <= p")
+def thm_6_8(ctx):
+    """Z ~ N(0, I_p): lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi) (closed form vs Monte Carlo), which is
+    <= p phi; the smallest beta is 1/pi."""
+    mc = checks.mc_check(ctx, params=_angle_params(hi=math.pi / 2), preprocess=_pair_arrays,
+                         sample=lambda k, q: _gauss_region(k, q)[1],
+                         expected=jax.jit(lambda q: filter_.gaussian_moments(q["w"], q["ws"])[1]),
+                         what="A_{w,-w*} for N(0, I): closed form vs Monte Carlo", name="closed form (MC)")
+    gm = jax.jit(lambda w, ws: filter_.gaussian_moments(w, ws)[1])
+
+    def margin(d):
+        w, ws = _pair_at_angle(d["p"], d["phi"], d["seed"], d["nw"], d["nws"])
+        lam = float(np.linalg.eigvalsh(np.asarray(gm(jnp.asarray(w), jnp.asarray(ws))))[-1])
+        pred = float(filter_.cross_lmax_rot_inv(d["phi"], d["p"], float(d["p"])))
+        tol = tolerance.roundoff_tol(1.0, 64)
+        return min(tol - abs(lam - pred), d["p"] * d["phi"] - lam), {"lambda_max": lam, "predicted": pred}
+
+    bound = checks.inequality_check(ctx, params=_angle_params(hi=math.pi / 2), margin=margin, name="beta <= p",
+                                    what="lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi) <= p phi")
+    return checks.all_of(mc, bound)
+
+
+# ----------------------------------------------------------------------------- Theorem 6.6, Corollary 6.1
+def _init_params(p_hi=100):
+    return st.fixed_dictionaries({"p": st.integers(2, p_hi), "alpha": floats(0.01, 0.95)})
+
+
+@jax.jit
+def _count_success(ks, alpha, e1):
+    from analytic import filter as f_  # looked up at trace time (mutant tests patch the module attribute)
+    w0 = jax.vmap(lambda k: f_.sample_ball(k, e1.shape[0], alpha))(ks)
+    return jnp.sum(jnp.linalg.norm(w0 - e1, axis=1) <= jnp.sqrt(1 - alpha**2))
+
+
+def _init_mc(ctx, params, what):
+    def pre(d):
+        r = 1.0 / d["p"]
+        return {"ws": jnp.zeros(d["p"]).at[0].set(1.0), "alpha": jnp.float64(d["alpha"]), "r": jnp.float64(r)}
+
+    def sample(key, q):
+        p = q["ws"].shape[0]
+        w0 = filter_.sample_ball(key, p, q["alpha"])
+        return (jnp.linalg.norm(w0 - q["ws"]) <= jnp.sqrt(1 - q["alpha"] ** 2)).astype(jnp.float64)
+
+    return checks.mc_check(ctx, params=params, preprocess=pre, sample=sample, what=what, name="exact probability (MC)",
+                           expected=lambda q: filter_.init_success_prob(int(q["ws"].shape[0]), float(q["alpha"])))
+
+
+@statement("thm-6.6", line=6417,
+           title="Uniform init in ball of radius alpha||w*||: P(||w0 - w*|| <= sqrt(1-alpha^2)||w*||) >= 1/2 - alpha sqrt(p/(2pi))")
+def thm_6_6(ctx):
+    """Exact success probability by 1-D quadrature (checked against sampling) >= the printed bound,
+    searched over p in 2..100 and alpha in (0, 1) (target: the tightest case); plus a Clopper-Pearson
+    upper confidence bound from sampling that must not fall below the printed bound."""
+    pbuck = st.fixed_dictionaries({"p": st.sampled_from((2, 6)), "alpha": floats(0.01, 0.95)})
+    mc = _init_mc(ctx, pbuck, "P(success): quadrature vs sampling")
+
+    def margin(d):
+        pr = filter_.init_success_prob(d["p"], d["alpha"])
+        b = filter_.init_bound(d["p"], d["alpha"])
+        return pr - b, {"probability": pr, "bound": b}
+
+    ineq = checks.inequality_check(ctx, params=_init_params(), margin=margin, name="bound (exact probability)",
+                                   slack=1e-12, what="exact P(success) >= 1/2 - alpha sqrt(p/(2 pi))")
+
+    key = ctx.key("cp")
+
+    def cp_body(d):
+        n = ctx.profile.n(40_000)
+        ks = jax.random.split(jax.random.fold_in(key, d["p"] * 1000 + int(d["alpha"] * 997)), n)
+        succ = int(_count_success(ks, jnp.float64(d["alpha"]), jnp.zeros(d["p"]).at[0].set(1.0)))
+        up = tolerance.binomial_upper(succ, n)
+        b = filter_.init_bound(d["p"], d["alpha"])
+        return Outcome(ok=up >= b, score=b - up, info={"successes": succ, "n": n, "cp_upper": up, "bound": b})
+
+    cp = checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20)),
+                                                                   "alpha": floats(0.01, 0.5)}),
+                                body=cp_body, max_examples=ctx.profile.examples(3), name="Clopper-Pearson",
+                                what="Clopper-Pearson upper bound on P(success) >= printed bound")
+    return checks.all_of(mc, ineq, cp)
+
+
+@statement("cor-6.1", line=6426,
+           title="cos(phi*) <= sqrt(pi/(8p)) => init in ball radius ||w*|| cos(phi*) succeeds w.p. >= 1/4")
+def cor_6_1(ctx):
+    """With alpha = cos(phi*) <= sqrt(pi/(8p)): exact P(||w0 - w*|| <= sin(phi*)||w*||) >= 1/2 - cos(phi*)
+    sqrt(p/(2pi)) >= 1/4, searched over p and the allowed cos(phi*); Clopper-Pearson from sampling.
+    Note: the text before it (line 6410) asks for ||w0 - w*|| < ||w*|| cos(phi*) while Theorem 6.6 with
+    alpha = cos(phi*) gives ||w0 - w*|| <= sin(phi*)||w*||, the radius Theorem 6.3 needs (phi0 < phi*);
+    the check uses the latter."""
+    params = st.fixed_dictionaries({"p": st.integers(2, 200), "frac": floats(0.01, 1.0)})
+
+    def margin(d):
+        c = d["frac"] * math.sqrt(math.pi / (8 * d["p"]))
+        pr = filter_.init_success_prob(d["p"], c)
+        b = filter_.cor61_bound(d["p"], c)
+        return min(pr - b, b - 0.25 + 1e-12, pr - 0.25), {"cos_phi": c, "probability": pr, "bound": b}
+
+    ineq = checks.inequality_check(ctx, params=params, margin=margin, slack=1e-12, name="bound",
+                                   what="P(success) >= 1/2 - cos(phi*) sqrt(p/(2pi)) >= 1/4")
+    key = ctx.key("cp")
+
+    def cp_body(d):
+        c = math.sqrt(math.pi / (8 * d["p"]))
+        n = ctx.profile.n(40_000)
+        ks = jax.random.split(jax.random.fold_in(key, d["p"]), n)
+        succ = int(_count_success(ks, jnp.float64(c), jnp.zeros(d["p"]).at[0].set(1.0)))
+        up = tolerance.binomial_upper(succ, n)
+        return Outcome(ok=up >= 0.25, score=0.25 - up, info={"successes": succ, "n": n, "cp_upper": up})
+
+    cp = checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20))}), body=cp_body,
+                                max_examples=2, name="Clopper-Pearson", what="Clopper-Pearson upper bound >= 1/4 at the boundary cos(phi*) = sqrt(pi/(8p))")
+    return checks.all_of(ineq, cp)
