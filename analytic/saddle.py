@@ -28,7 +28,7 @@ from .errors import InvalidParameter, require
 __all__ = [
     "InvalidParameter", "check_params", "check_step", "hermite_coeffs", "hermite", "connector_slope",
     "g1", "g2", "g2_prime", "g", "nu", "nu_closed_form", "f", "tube", "octopus", "piece",
-    "region_index", "saddle_point", "local_min", "escape_ratio", "hessian_bound", "key_observation_f",
+    "region_index", "region_value", "saddle_point", "local_min", "escape_ratio", "hessian_bound", "key_observation_f",
     "warmup_f", "warmup_escape_count", "gd_step", "pgd_step", "run_escape", "run_values",
     "ball_uniform", "gd_transform",
 ]
@@ -199,26 +199,29 @@ def f(x, L, gamma, tau, mirror: bool = True):
     theorem there, non-constructively; GD and PGD never leave D).
     """
     x = jnp.asarray(x)
-    d = x.shape[-1]
     s = _signs(x, mirror)
     y = s * x
-    idx = jnp.arange(d)
     k = jnp.sum(jnp.cumprod((y >= 2.0 * tau).astype(jnp.int32)))
+    yk = jnp.sum(jnp.where(jnp.arange(x.shape[-1]) == k, y, 0.0))  # y_k (0 when k == d)
+    return region_value(y, k, yk > tau, L, gamma, tau)
+
+
+def region_value(y, k, connection, L, gamma, tau):
+    """The formula of region (k, connection) of the tube at y (k, connection may be traced):
+    Eq. (7.6)/(7.8) (saddle part) or (7.7)/(7.9) (connection part); k == d: Eq. (7.10).  Evaluated
+    without checking that y lies in that region, so one-sided limits at a boundary are available."""
+    d = y.shape[-1]
+    idx = jnp.arange(d)
     onek = idx == k
-    conn_k = jnp.sum(jnp.where(onek, y, 0.0))  # y_k (0 when k == d)
-    is_conn = (conn_k > tau) & (k < d)
-    # per-coordinate terms
+    yk = jnp.sum(jnp.where(onek, y, 0.0))
+    is_conn = jnp.asarray(connection) & (k < d)
     pre = L * (y - 4.0 * tau) ** 2
     post = L * y * y
-    gk1 = g1(y, L, gamma, tau)
-    saddle_k = -gamma * y * y
-    # coefficient of y_{k+1}^2: g2(y_k) in the connection part, L otherwise
-    g2k = g2(conn_k, L, gamma, tau)
-    coef_next = jnp.where(is_conn, g2k, L)
+    coef_next = jnp.where(is_conn, g2(yk, L, gamma, tau), L)
     term = jnp.where(idx < k, pre,
-                     jnp.where(onek, jnp.where(is_conn, gk1, saddle_k),
+                     jnp.where(onek, jnp.where(is_conn, g1(y, L, gamma, tau), -gamma * y * y),
                                jnp.where(idx == k + 1, coef_next * y * y, post)))
-    return jnp.sum(term) - k.astype(x.dtype) * nu(L, gamma, tau)
+    return jnp.sum(term) - jnp.asarray(k, y.dtype) * nu(L, gamma, tau)
 
 
 def tube(x, L, gamma, tau):
@@ -232,8 +235,8 @@ def octopus(x, L, gamma, tau):
 
 
 def piece(x, k: int, connection: bool, L, gamma, tau):
-    """The formula of one region of the tube, evaluated without region selection (for
-    one-sided limits at a boundary).  ``k`` (Python int, 0-based): number of leading coordinates in
+    """Reference (Python-loop) implementation of ``region_value`` for static k: the formula of one
+    region of the tube, evaluated without region selection.  ``k`` (Python int, 0-based): number of leading coordinates in
     the minimum's well; ``connection``: Eq. (7.7)/(7.9) instead of (7.6)/(7.8); k == d: Eq. (7.10).
     """
     d = x.shape[-1]
@@ -424,3 +427,81 @@ def run_values(x0, L, gamma, tau, eta, *, n_steps: int, stride: int = 1, mirror:
                                            float(g_thres), int(t_thres), int(n_steps), int(stride), bool(mirror),
                                            bool(pgd)))
     return fn(x0, keys)
+
+
+# ----------------------------------------------------------------------------- smoothness constants
+def value_bound(d: int, L, gamma, tau):
+    """B of Definition 7.1 (L7025) for the construction: sup_D |f| = d nu (derived, not printed).
+
+    Upper: every term is <= 4 L tau^2 (well terms L(y_j - 4tau)^2 with |y_j - 4tau| <= 2tau, the
+    others <= L tau^2, the saddle / g1 terms <= 0), so f <= 4 d L tau^2 < d nu.  Lower: f >= -d nu, with
+    equality at the minimum (4tau, ..., 4tau) (for k < d: f >= -(d-1) nu - (13/6)(L+gamma) tau^2 -
+    gamma tau^2 > -d nu since nu = 4 L tau^2 + (13/6)(L+gamma) tau^2).  Linear in d: poly(d).
+    """
+    return d * nu(L, gamma, tau)
+
+
+def hessian_lipschitz_bound(L, gamma, tau):
+    """rho of Definition 7.3 (L7032): a bound on the Frobenius norm of the third-derivative tensor of
+    the connector (every other piece is quadratic), which bounds the Hessian's Lipschitz constant
+    (f is C^2 and piecewise C^3, so the bound carries across the region boundaries).  With
+    u = (x_i - tau)/tau, v = (x_i - 2tau)/tau, x_{i+1} <= tau:
+      |d^3 g/dx_i^3|            <= |p''| + |g2'''| x_{i+1}^2 <= (20 gamma + 32 L)/tau + 60 (L+gamma)/tau
+      |d^3 g/dx_i^2 dx_{i+1}|   = |2 g2'' x_{i+1}|  <= 2 * 10/sqrt(3) (L+gamma)/tau
+      |d^3 g/dx_i dx_{i+1}^2|   = |2 g2'|           <= 2 * 15/8 (L+gamma)/tau
+    rho = sqrt(T111^2 + 3 T112^2 + 3 T122^2): linear in L (Remark 7.1: rho = poly(L)), independent of d.
+    """
+    t111 = ((20.0 * gamma + 32.0 * L) + 60.0 * (L + gamma)) / tau
+    t112 = 20.0 / math.sqrt(3.0) * (L + gamma) / tau
+    t122 = 3.75 * (L + gamma) / tau
+    return math.sqrt(t111 ** 2 + 3 * t112 ** 2 + 3 * t122 ** 2)
+
+
+def is_eps_sosp(grad, hess, eps, rho):
+    """Definition 7.5 (L7075): ||grad||_2 <= eps and lambda_min(hess) >= -sqrt(rho eps)."""
+    xp = np if isinstance(grad, np.ndarray) and isinstance(hess, np.ndarray) else jnp
+    lam = xp.linalg.eigvalsh(hess)[..., 0]
+    return (xp.linalg.norm(grad, axis=-1) <= eps) & (lam >= -xp.sqrt(rho * eps))
+
+
+def no_sosp_eps(L, gamma, tau):
+    """eps below which no point of D with region index < d is an eps-SOSP (Remark 7.2, L7433):
+    connection regions have ||grad f|| >= 2 gamma tau (Lemma 7.4: dg/dx_i <= -2 gamma tau) and the
+    saddle regions have lambda_min = -2 gamma, which is < -sqrt(rho eps) iff eps < 4 gamma^2/rho."""
+    return min(2.0 * gamma * tau, 4.0 * gamma * gamma / hessian_lipschitz_bound(L, gamma, tau))
+
+
+# Lemma 7.4 lower bounds: printed and corrected (derived here; see verify/statements/ch7.py)
+def dg_dxi_lower_printed(L, gamma, tau):
+    """Printed lower bound of Lemma 7.4 (L7790): dg/dx_i >= -4 L tau, and g1'(x_i) >= -4 L tau."""
+    return -4.0 * L * tau
+
+
+def g1_prime_lower_corrected(L, gamma, tau):
+    """Corrected: g1'(x) = p(x) >= -(4.07 L + 0.07 gamma) tau for L >= gamma (derived: with u in [0,1],
+    p/tau = L (10u^3 - 14u^2) - 2 gamma (3u^3 - 5u^2 + u + 1); min of the L-part is -2744/675 = -4.0652
+    at u = 14/15; at L = gamma the minimum is -4.1342; write L = gamma + (L - gamma))."""
+    return -(4.07 * L + 0.07 * gamma) * tau
+
+
+def dg_dxi_lower_corrected(L, gamma, tau):
+    """Corrected: dg/dx_i = p(x_i) + g2'(x_i) x_{i+1}^2 >= -(4.76 L + 2.57 gamma) tau on
+    [tau, 2tau] x [0, tau] for L >= gamma (min of the L-part -4.7533, at L = gamma -7.3202)."""
+    return -(4.76 * L + 2.57 * gamma) * tau
+
+
+def gaussian_box_mass(d: int, c):
+    """P(N(0, sigma^2 I_d) in B_inf(0, c sigma)) = erf(c/sqrt 2)^d (Corollary 7.2, L7228)."""
+    return jax.scipy.special.erf(c / jnp.sqrt(2.0)) ** d
+
+
+def in_domain(x, tau, mirror: bool = True, slack=0.0):
+    """Membership of D (octopus, Eq. (7.12)-(7.13)) or D_0 (tube, Eq. (7.5)): with k the region
+    index, |x_j| <= 6 tau for j < k, |x_k| <= 2 tau, |x_j| <= tau for j > k (x >= 0 for the tube)."""
+    xp = np if isinstance(x, np.ndarray) else jnp
+    y = xp.abs(x) if mirror else x
+    d = x.shape[-1]
+    idx = xp.arange(d)
+    k = xp.sum(xp.cumprod((y >= 2.0 * tau).astype(np.int32), axis=-1), axis=-1)[..., None]
+    hi = xp.where(idx < k, 6.0 * tau, xp.where(idx == k, 2.0 * tau, tau))
+    return xp.all((y <= hi + slack) & (y >= -slack), axis=-1)
