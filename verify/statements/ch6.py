@@ -406,3 +406,267 @@ def cor_6_1(ctx):
     cp = checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20))}), body=cp_body,
                                 max_examples=2, name="Clopper-Pearson", what="Clopper-Pearson upper bound >= 1/4 at the boundary cos(phi*) = sqrt(pi/(8p))")
     return checks.all_of(ineq, cp)
+
+
+# ----------------------------------------------------------------------------- Theorems 6.1, 6.2
+def _mixture_grad(w, ws, sigma):
+    Ap, An = filter_.mixture_moments(w, ws, sigma)
+    return filter_.population_grad(w, ws, Ap, An)
+
+
+def _gauss_grad(w, ws):
+    Ap, An = filter_.gaussian_moments(w, ws)
+    return filter_.population_grad(w, ws, Ap, An)
+
+
+def _gd_runners(T):
+    mix = jax.jit(lambda w0, ws, eta, sigma: filter_.gd(lambda w: _mixture_grad(w, ws, sigma), w0, eta, T))
+    gau = jax.jit(lambda w0, ws, eta: filter_.gd(lambda w: _gauss_grad(w, ws), w0, eta, T))
+    return mix, gau
+
+
+def _gauss_constants_2d(phi0, n_grid=256):
+    """gamma(phi0), L(0), beta = 1/pi and the Theorem 6.2 step min_{phi <= phi0} gamma/(2 (L + 4 beta)^2) for N(0, I_2)."""
+    phis = np.linspace(0.0, phi0, n_grid)
+    g = np.array([float(filter_.gamma_rot_inv(f, 2, 2.0)) for f in phis[[0, -1]]])
+    gg = (np.pi - phis - np.sin(phis)) / (2 * np.pi)
+    LL = (np.pi - phis + np.sin(phis)) / (2 * np.pi)
+    beta = filter_.beta_rot_inv(2, 2.0)
+    return {"gamma_phi0": float(g[-1]), "L0": float(filter_.L_rot_inv(0.0, 2, 2.0)), "beta": beta,
+            "step": float(np.min(gg / (2 * (LL + 4 * beta) ** 2)))}
+
+
+@statement("thm-6.2", line=6228,
+           title="One-neuron linear convergence ||w_t - w*||^2 <= (1 - eta gamma(phi*)/2)^t ||w0 - w*||^2")
+def thm_6_2(ctx):
+    """Population GD (exact quadrature / closed-form gradients) on the Section 6.4 truncated-Gaussian angle
+    mixtures (sigma in [0.3, 3]) and on N(0, I_2); gamma, L, beta computed numerically (grid over the angle);
+    eta = min_{phi <= phi0} gamma(phi)/(2 (L(phi) + 4 beta)^2) (the printed step-size condition is
+    OCR-garbled; this is the one the proof's last step needs); assert ||w_t - w*||^2 <= (1 - eta
+    gamma(phi0)/2)^t ||w0 - w*||^2 for every t <= T.  The measured per-step rate is reported next to the
+    predicted one (the bound is loose by about 4 gamma(0)/gamma(phi0))."""
+    T = ctx.profile.sized(300)
+    mix, gau = _gd_runners(T)
+    params = st.fixed_dictionaries({"law": st.sampled_from(("mixture", "gaussian")), "sigma": floats(0.3, 3.0),
+                                    "r": floats(0.05, 0.9), "dir": floats(-math.pi, math.pi), "nws": floats(0.5, 2.0)})
+
+    def margin(d):
+        ws = np.array([d["nws"], 0.0])
+        w0 = ws + d["r"] * d["nws"] * np.array([math.cos(d["dir"]), math.sin(d["dir"])])
+        phi0 = math.asin(d["r"])
+        if d["law"] == "mixture":
+            c = filter_.mixture_constants(d["sigma"], phi0)
+            traj = mix(jnp.asarray(w0), jnp.asarray(ws), c["step"], d["sigma"])
+        else:
+            c = _gauss_constants_2d(phi0)
+            traj = gau(jnp.asarray(w0), jnp.asarray(ws), c["step"])
+        d2 = np.sum((np.asarray(traj) - ws) ** 2, axis=1)
+        ratio = d2 / d2[0]
+        rate = filter_.rate_bound_thm62(c["step"], c["gamma_phi0"])
+        t = np.arange(len(d2))
+        m = float(np.min(1.0 - ratio[1:] / rate ** t[1:]))
+        measured = float(ratio[-1] ** (1.0 / T))
+        return m, {"eta": c["step"], "gamma_phi0": c["gamma_phi0"], "beta": c["beta"], "predicted_rate": rate,
+                   "measured_rate": measured, "phi0": phi0}
+
+    return checks.inequality_check(ctx, params=params, margin=margin, slack=1e-9, max_examples=ctx.profile.examples(6),
+                                   what="||w_t - w*||^2 <= (1 - eta gamma(phi0)/2)^t ||w0 - w*||^2 along population GD")
+
+
+@statement("thm-6.1", line=6175,
+           title="One-neuron ReLU: non-degenerate input and l(w0) < l(0) => GD recovers w*")
+def thm_6_1(ctx):
+    """Population GD (exact gradients) for non-Gaussian non-degenerate laws (Section 6.4 mixtures,
+    uniform sphere) and the Gaussian, from Hypothesis-drawn w0 with l(w0) < l(0): ||w_T - w*|| <= 1e-6 ||w*||
+    after T steps of size eta = 1/(2 lambda_max(E ZZ^T)).  Negative control (premise violated): Z supported
+    on a 2-D subspace of R^3 -- GD keeps the component of w0 - w* outside it, so w* is not recovered."""
+    T = ctx.profile.sized(3000, minimum=1500)
+    mix, gau = _gd_runners(T)
+    sph = jax.jit(lambda w0, ws, eta: filter_.gd(
+        lambda w: filter_.population_grad(w, ws, *filter_.sphere_moments(w, ws)), w0, eta, T))
+    mixloss = jax.jit(lambda w, ws, sigma: filter_.loss_from_moments(
+        w, ws, *filter_.mixture_moments(w, ws, sigma), filter_.mixture_swap_neg(w, ws, sigma)))
+    gloss = jax.jit(lambda w, ws, m2: filter_.loss_from_moments(
+        w, ws, *filter_.rot_inv_moments(w, ws, m2), filter_.rot_inv_region(ws, -w, m2)))
+    params = st.fixed_dictionaries({"law": st.sampled_from(("mixture", "sphere", "gaussian")), "p": st.sampled_from(PDIMS),
+                                    "sigma": floats(0.3, 3.0), "seed": st.integers(0, 2**31 - 1), "scale": floats(0.1, 2.0)})
+
+    def body(d):
+        r = _rng(d["seed"])
+        p = 2 if d["law"] == "mixture" else d["p"]
+        ws = np.zeros(p)
+        ws[0] = 1.0
+        w0 = d["scale"] * r.normal(size=p) / math.sqrt(p)
+        if d["law"] == "mixture":
+            l0 = float(mixloss(jnp.asarray(w0), jnp.asarray(ws), d["sigma"]))
+            lz = float(mixloss(jnp.asarray(1e-12 * ws), jnp.asarray(ws), d["sigma"]))
+            # lambda_max(E ZZ^T) <= 1 for unit Z
+            eta = 0.5
+        else:
+            m2 = float(p) if d["law"] == "gaussian" else 1.0
+            l0 = float(gloss(jnp.asarray(w0), jnp.asarray(ws), m2))
+            lz = float(gloss(jnp.asarray(1e-12 * ws), jnp.asarray(ws), m2))
+            eta = 0.5 * p / m2
+        assume(l0 < lz)
+        if d["law"] == "mixture":
+            traj = mix(jnp.asarray(w0), jnp.asarray(ws), eta, d["sigma"])
+        elif d["law"] == "gaussian":
+            traj = gau(jnp.asarray(w0), jnp.asarray(ws), eta)
+        else:
+            traj = sph(jnp.asarray(w0), jnp.asarray(ws), eta)
+        err = float(np.linalg.norm(np.asarray(traj[-1]) - ws))
+        return Outcome(ok=err <= 1e-6, score=math.log10(err + 1e-300), info={"final_error": err, "l_w0": l0, "l_0": lz,
+                                                                               "eta": eta, "T": T})
+
+    inside = checks.predicate_check(ctx, params=params, body=body, name="non-degenerate laws",
+                                    what="GD from l(w0) < l(0) recovers w* (||w_T - w*|| <= 1e-6 ||w*||)")
+    # negative control: Z ~ N(0, diag(1, 1, 0)); gradients have no e3 component
+    ws = jnp.array([1.0, 0.0, 0.5])
+    w0 = jnp.array([0.8, 0.3, -0.4])
+
+    def deg_grad(w):
+        Ap, An = filter_.gaussian_moments(w[:2], ws[:2])
+        g = filter_.population_grad(w[:2], ws[:2], Ap, An)
+        return jnp.concatenate([g, jnp.zeros(1)])
+
+    traj = jax.jit(lambda w: filter_.gd(deg_grad, w, 0.5, T))(w0)
+    err = float(jnp.linalg.norm(traj[-1] - ws))
+    inside.evidence.extra["negative_control"] = {"law": "N(0, diag(1,1,0)) in R^3 (degenerate)", "final_error": err,
+                                                 "recovered": err <= 1e-6}
+    return inside
+
+
+# ----------------------------------------------------------------------------- patch model: Assumptions 6.2, 6.3, Theorem 6.3
+def _patch_sample(seed, n, k, sigma, sigma2):
+    ks = jax.random.split(jax.random.key(seed), n)
+    return jax.vmap(lambda kk: filter_.sample_patches(kk, k, sigma, sigma2))(ks)
+
+
+_patch_sample_jit = jax.jit(_patch_sample, static_argnums=(1, 2))
+
+
+@statement("assump-6.2", line=6301,
+           title="Patch-averaged smoothness gamma(phi), L(phi), beta for convolutional filters")
+def assump_6_2(ctx):
+    """Exact: with k identical patches the patch-averaged moments reduce to the one-neuron ones
+    (P11 = A_{w,w*}, P22 = A_{w,-w*}) for random w, w* and non-Gaussian patches.  Estimates: gamma, L, beta
+    of the Section 6.4 patch model (empirical measure, exact breakpoint evaluation) are finite and
+    gamma > 0 (reported per sigma2)."""
+    params = st.fixed_dictionaries({"p": st.sampled_from(PDIMS), "k": st.sampled_from((2, 4)), "law": st.sampled_from((0, 1, 2)),
+                                    "seed": st.integers(0, 2**31 - 1)})
+
+    @jax.jit
+    def both(zs, w, ws, Zk):
+        P = filter_.patch_moments(w, ws, Zk)
+        Ap, An = filter_.empirical_moments(w, ws, zs)
+        return jnp.concatenate([P["P11"].ravel(), P["P22"].ravel()]), jnp.concatenate([Ap.ravel(), An.ravel()])
+
+    def build(d):
+        zs = jnp.asarray(_non_gaussian(d["seed"], 64, d["p"], d["law"]))
+        r = _rng(d["seed"] + 3)
+        w, ws = jnp.asarray(r.normal(size=d["p"])), jnp.asarray(r.normal(size=d["p"]))
+        Zk = jnp.repeat(zs[:, None, :], d["k"], axis=1)
+        return both(zs, w, ws, Zk)
+
+    exact = checks.exact_check(ctx, params=params, lhs=lambda d: np.asarray(build(d)[0]), rhs=lambda d: np.asarray(build(d)[1]),
+                               n_ops=64, name="k identical patches", what="patch-averaged moments reduce to A_{w,w*}, A_{w,-w*}")
+
+    def est(d):
+        Zs = _patch_sample_jit(d["seed"], 512, 4, 0.5, d["sigma2"])
+        c = filter_.constants_2d(Zs, 0.3)
+        ok = c["gamma"] > 0 and np.isfinite(c["L"]) and np.isfinite(c["beta"])
+        return Outcome(ok=bool(ok), score=-c["gamma"], info=c)
+
+    e = checks.predicate_check(ctx, params=st.fixed_dictionaries({"sigma2": st.sampled_from((0.03, 0.1, 0.3)),
+                                                                  "seed": st.integers(0, 1000)}),
+                               body=est, max_examples=ctx.profile.examples(3), name="patch-model constants",
+                               what="Sec 6.4 patch model (sigma=0.5, k=4): gamma > 0, L and beta finite")
+    return checks.all_of(exact, e)
+
+
+@statement("assump-6.3", line=6313, title="Cross-covariance growth bounded by L_cross phi")
+def assump_6_3(ctx):
+    """Exact: when all patches coincide every cross moment E[Z_S1 Z_S2^T], E[Z_S1 Z_S3^T], E[Z_S2 Z_S3^T]
+    vanishes (L_cross = 0) for random w, w*; with distinct patches (Section 6.4 patch model) L_cross > 0
+    and finite (reported)."""
+    params = st.fixed_dictionaries({"p": st.sampled_from(PDIMS), "k": st.sampled_from((2, 4)), "law": st.sampled_from((0, 1, 2)),
+                                    "seed": st.integers(0, 2**31 - 1)})
+
+    @jax.jit
+    def cross(Zk, w, ws):
+        P = filter_.patch_moments(w, ws, Zk)
+        return jnp.concatenate([P["P12"].ravel(), P["P13"].ravel(), P["P23"].ravel()])
+
+    def lhs(d):
+        zs = jnp.asarray(_non_gaussian(d["seed"], 64, d["p"], d["law"]))
+        r = _rng(d["seed"] + 5)
+        return np.asarray(cross(jnp.repeat(zs[:, None, :], d["k"], axis=1), jnp.asarray(r.normal(size=d["p"])),
+                                jnp.asarray(r.normal(size=d["p"]))))
+
+    zero = checks.exact_check(ctx, params=params, lhs=lhs, rhs=lambda d: np.zeros(3 * d["p"] ** 2), n_ops=8,
+                              name="coinciding patches", what="cross moments vanish when all patches coincide")
+
+    def est(d):
+        Zs = _patch_sample_jit(d["seed"], 512, 4, 0.5, d["sigma2"])
+        c = filter_.constants_2d(Zs, 0.3)
+        return Outcome(ok=bool(0 < c["L_cross"] < np.inf), score=0.0, info=c)
+
+    e = checks.predicate_check(ctx, params=st.fixed_dictionaries({"sigma2": st.sampled_from((0.03, 0.3)),
+                                                                  "seed": st.integers(0, 1000)}),
+                               body=est, max_examples=2, name="patch-model L_cross",
+                               what="Sec 6.4 patch model: 0 < L_cross < inf")
+    return checks.all_of(zero, e)
+
+
+@statement("thm-6.3", line=6330,
+           title="Conv filter GD: linear rate (1 - eta(gamma(phi*) - 6 L_cross)/2) when gamma(phi*) > 6 L_cross")
+def thm_6_3(ctx):
+    """(i) Exact: the patch-model gradient of the proof (line 6640), (P11 + P12^T)(w - w*) + (P12 + P22) w
+    - (P13 + P23) w*, equals autodiff of the loss for empirical measures (general p, k).
+    (ii) Population GD on the Section 6.4 patch model (sigma = 0.5, sigma2 in {0.03, 0.1}, k in {2, 4}; the
+    empirical measure of 512 samples is the population, so all constants are exact: gamma = min over
+    [0, phi0], L = max over [0, phi0], beta, L_cross sups over (0, pi/2]); where the premise gamma > 6 L_cross
+    holds, eta = (gamma - 6 L_cross)/(2 (L + 10 L_cross + 4 beta)^2) and ||w_t - w*||^2 <= (1 - eta(gamma -
+    6 L_cross)/2)^t ||w0 - w*||^2 is asserted for every t <= T.  gamma is taken as the minimum over [0, phi0]:
+    the proof needs gamma(theta_t) >= gamma(phi0), and the patch-averaged gamma need not be monotone."""
+    gparams = st.fixed_dictionaries({"p": st.sampled_from(PDIMS), "k": st.sampled_from((2, 4)), "seed": st.integers(0, 2**31 - 1)})
+
+    @jax.jit
+    def grads(Zs, w, ws):
+        g = jax.grad(filter_.empirical_loss)(w, Zs, ws)
+        return g, filter_.patch_grad_from_moments(w, ws, filter_.patch_moments(w, ws, Zs))
+
+    def build(d):
+        r = _rng(d["seed"])
+        Zs = jnp.asarray(r.normal(size=(32, d["k"], d["p"])))
+        return grads(Zs, jnp.asarray(r.normal(size=d["p"])), jnp.asarray(r.normal(size=d["p"])))
+
+    exact = checks.exact_check(ctx, params=gparams, lhs=lambda d: np.asarray(build(d)[0]), rhs=lambda d: np.asarray(build(d)[1]),
+                               n_ops=256, name="patch gradient", what="patch-model population gradient decomposition vs autodiff",
+                               scale=lambda d: 10.0 * d["k"])
+
+    T = ctx.profile.sized(200)
+    run = jax.jit(lambda w0, ws, eta, Zs: filter_.gd(
+        lambda w: filter_.patch_grad_from_moments(w, ws, filter_.patch_moments(w, ws, Zs)), w0, eta, T))
+    params = st.fixed_dictionaries({"k": st.sampled_from((2, 4)), "sigma2": st.sampled_from((0.03, 0.1)),
+                                    "seed": st.integers(0, 10_000), "r": floats(0.05, 0.3), "dir": floats(-math.pi, math.pi)})
+
+    def margin(d):
+        Zs = _patch_sample_jit(d["seed"], 512, d["k"], 0.5, d["sigma2"])
+        phi0 = math.asin(d["r"])
+        c = filter_.constants_2d(Zs, phi0)
+        assume(c["gamma"] > 6 * c["L_cross"])
+        eta = float(filter_.step_thm63(c["gamma"], c["L"], c["L_cross"], c["beta"]))
+        rate = float(filter_.rate_bound_thm63(eta, c["gamma"], c["L_cross"]))
+        ws = np.array([1.0, 0.0])
+        w0 = ws + d["r"] * np.array([math.cos(d["dir"]), math.sin(d["dir"])])
+        traj = np.asarray(run(jnp.asarray(w0), jnp.asarray(ws), eta, Zs))
+        d2 = np.sum((traj - ws) ** 2, axis=1)
+        ratio = d2 / d2[0]
+        t = np.arange(len(d2))
+        m = float(np.min(1.0 - ratio[1:] / rate ** t[1:]))
+        return m, {**c, "eta": eta, "predicted_rate": rate, "measured_rate": float(ratio[-1] ** (1.0 / T))}
+
+    gd = checks.inequality_check(ctx, params=params, margin=margin, slack=1e-9, max_examples=ctx.profile.examples(4),
+                                 name="linear rate", what="patch-model GD contracts at the Theorem 6.3 rate")
+    return checks.all_of(exact, gd)
