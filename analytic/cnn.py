@@ -12,6 +12,8 @@ All functions are pure float64 JAX and jit-compatible.
 """
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -186,6 +188,7 @@ def gd_step(v, a, eta, w_star, a_star):
     return v - eta * gv, a - eta * ga
 
 
+@functools.partial(jax.jit, static_argnames=("steps",))
 def run_gd(v0, a0, eta, w_star, a_star, steps: int):
     """Algorithm 1 for ``steps`` iterations (lax.scan); returns final (v, a) and per-step
     (phi, a.a*, 1.a, ||v||, loss) traces of length steps+1."""
@@ -201,3 +204,64 @@ def run_gd(v0, a0, eta, w_star, a_star, steps: int):
     (v, a), tr = jax.lax.scan(body, (v0, a0), None, length=steps)
     tr = jnp.concatenate([stats(v0, a0)[None], tr], axis=0)
     return v, a, tr
+
+
+# ----------------------------------------------------------------------------- initialization
+def init_radius(a_star, w_star):
+    """Radius of the second-layer initialization ball of Theorem 5.4: |1.a*| ||w*|| / sqrt(k)."""
+    k = a_star.shape[0]
+    return jnp.abs(jnp.sum(a_star)) * jnp.linalg.norm(w_star) / jnp.sqrt(k)
+
+
+def sample_init(key, p: int, a_star, w_star):
+    """Theorem 5.4's scheme: v ~ unif(S^{p-1}), a ~ unif(B(0, |1.a*| ||w*||/sqrt(k)))."""
+    k = a_star.shape[0]
+    k1, k2, k3 = jax.random.split(key, 3)
+    v = jax.random.normal(k1, (p,))
+    v = v / jnp.linalg.norm(v)
+    d = jax.random.normal(k2, (k,))
+    d = d / jnp.linalg.norm(d)
+    r = init_radius(a_star, w_star) * jax.random.uniform(k3) ** (1.0 / k)
+    return v, r * d
+
+
+# ----------------------------------------------------------------------------- Remark 5.2
+def population_loss_rotinv(v, a, w_star, a_star, m1, m2):
+    """Population loss for i.i.d. rotation-invariant patches z = r u (u uniform on the sphere,
+    radius r independent), Remark 5.2: the same form as Theorem 5.1 with the Gaussian moments
+    replaced: E[sigma(w.z) sigma(u.z)] = (m2/p) r g(phi)/(2pi) and E[sigma(w.z)] = (m1/mu_p)/sqrt(2pi),
+    where m1 = E[r], m2 = E[r^2] and mu_p = E[chi_p] = sqrt(2) Gamma((p+1)/2)/Gamma(p/2)."""
+    from jax.scipy.special import gammaln
+    p = v.shape[0]
+    mu_p = jnp.sqrt(2.0) * jnp.exp(gammaln((p + 1) / 2) - gammaln(p / 2))
+    c2, c1 = m2 / p, (m1 / mu_p) ** 2
+    phi, ws, one_a, one_as = _pieces(v, a, w_star, a_star)
+    tpi = 2 * PI
+    # E f^2 = c2 ||a||^2/2 + c1 ((1.a)^2 - ||a||^2)/(2pi), etc.
+    ef2 = c2 * jnp.dot(a, a) / 2 + c1 * (one_a**2 - jnp.dot(a, a)) / tpi
+    efs2 = ws**2 * (c2 * jnp.dot(a_star, a_star) / 2 + c1 * (one_as**2 - jnp.dot(a_star, a_star)) / tpi)
+    eff = ws * (c2 * g(phi) * jnp.dot(a, a_star) / tpi + c1 * (one_a * one_as - jnp.dot(a, a_star)) / tpi)
+    return 0.5 * (ef2 - 2 * eff + efs2)
+
+
+@jax.jit
+def run_gd_dynamic(v0, a0, eta, w_star, a_star, steps):
+    """Algorithm 1 for a traced number of ``steps`` (one compile per shape); returns final (v, a)."""
+    def body(_, c):
+        return gd_step(c[0], c[1], eta, w_star, a_star)
+    return jax.lax.fori_loop(0, steps, body, (v0, a0))
+
+
+@jax.jit
+def run_until(v0, a0, eta, w_star, a_star, target, max_steps):
+    """Algorithm 1 until l <= target (or max_steps, or a non-finite iterate); returns (v, a, steps)."""
+    def cond(c):
+        v, a, t = c
+        return (population_loss(v, a, w_star, a_star) > target) & (t < max_steps) & jnp.all(jnp.isfinite(a))
+
+    def body(c):
+        v, a, t = c
+        v2, a2 = gd_step(v, a, eta, w_star, a_star)
+        return v2, a2, t + 1
+
+    return jax.lax.while_loop(cond, body, (v0, a0, 0))

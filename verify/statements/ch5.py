@@ -641,7 +641,7 @@ def lemma_5_10(ctx):
         eta = safe_eta(p)
         gap0 = abs(s - q["a"].sum())
         T = int(np.ceil(2 * PI / (eta * (k + PI - 1)) * np.log(max(gap0 / (eps * na), 1.0)))) + 1
-        _, a_T, _ = cnn.run_gd(v0, p["a"], eta, p["w_star"], p["a_star"], T)
+        _, a_T = cnn.run_gd_dynamic(v0, p["a"], eta, p["w_star"], p["a_star"], T)
         gap = abs(s - float(jnp.sum(a_T)))
         return 2 * eps * na - gap, {"T": T, "gap": gap, "2eps||a*||": 2 * eps * na}
 
@@ -677,7 +677,7 @@ def lemma_5_11(ctx):
         eta = safe_eta(p)
         d0 = np.linalg.norm(a0 - q["a_star"])
         T = int(np.ceil(2 * PI / (eta * (PI - 1)) * np.log(max(d0 / (eps * na), 1.0)))) + 1
-        _, a_T, _ = cnn.run_gd(v0, jnp.asarray(a0), eta, p["w_star"], p["a_star"], T)
+        _, a_T = cnn.run_gd_dynamic(v0, jnp.asarray(a0), eta, p["w_star"], p["a_star"], T)
         dist = float(np.linalg.norm(np.asarray(a_T) - q["a_star"]))
         return 4 * eps * na - dist, {"T": T, "dist": dist, "C_needed": dist / (eps * na)}
 
@@ -721,3 +721,167 @@ def lemma_5_12(ctx):
         return (C * scale - loss) / scale + 1e-9, {"loss/(eps||a*||^2||w*||^2)": loss / scale, "C": C}
 
     return checks.inequality_check(ctx, params=params(), margin=margin, what="loss <= C eps ||a*||^2||w*||^2")
+
+
+# ----------------------------------------------------------------------------- convergence (thm 5.3, basin)
+def _converge(p, eta, max_steps, eps=1e-8):
+    """Run Algorithm 1 until l <= eps ||a*||^2 ||w*||^2 or max_steps; returns (steps, final loss, phi)."""
+    target = eps * float(jnp.dot(p["a_star"], p["a_star"]) * jnp.dot(p["w_star"], p["w_star"]))
+    v, a, t = cnn.run_until(p["v"], p["a"], eta, p["w_star"], p["a_star"], target, max_steps)
+    loss = float(cnn.population_loss(v, a, p["w_star"], p["a_star"]))
+    return int(t), loss, float(cnn.angle(v, p["w_star"])), target
+
+
+def _convergence_check(ctx, params, eta_fn, what, max_steps=None):
+    max_steps = max_steps or ctx.profile.sized(20000, minimum=5000)
+
+    def body(p):
+        eta = eta_fn(p)
+        T, loss, phi, target = _converge(p, eta, max_steps)
+        q = _np(p)
+        phi0 = cnn_angle(q["v"], q["w_star"])
+        beta0 = min(q["a"] @ q["a_star"], (float(cnn.g(phi0)) - 1) * (q["a_star"] @ q["a_star"]))
+        ok = np.isfinite(loss) and loss <= target
+        return Outcome(ok=bool(ok), score=T / max_steps,
+                       info={"eta": eta, "steps": T, "final_loss": loss, "final_phi": phi,
+                             "T1_scale=1/(eta cos(phi0) beta0)": float(1 / (eta * np.cos(phi0) * beta0)) if beta0 > 0 else None})
+
+    return checks.predicate_check(ctx, params=params, body=body, what=what,
+                                  tol=f"loss <= 1e-8 ||a*||^2||w*||^2 within {max_steps} steps")
+
+
+def _big_eta(p):
+    k = p["a"].shape[0]
+    return 4 * 2 * PI / (k + PI - 1)
+
+
+@statement("thm-5.3", line=5146, aliases=("paper:thm-4.1",), expect="conditional",
+           title="Two-phase convergence of Algorithm 1 to the global minimum from good initializations")
+def thm_5_3(ctx):
+    """Premises a0.a* > 0, |1.a0| <= |1.a*|, phi0 < pi/2 with the explicit step size of ``safe_eta``
+    (the O() in the theorem's eta hides a constant): convergence to loss <= 1e-8||a*||^2; the steps
+    taken are reported next to T1's scale 1/(eta cos(phi0) beta0).  Outside: eta = 8pi/(k+pi-1)
+    (4x Lemma 5.4's bound) diverges."""
+    inside = _convergence_check(ctx, good_init(), safe_eta, "converges with eta = safe_eta")
+    outside = _convergence_check(ctx, good_init(), _big_eta, "converges with eta = 8pi/(k+pi-1)", max_steps=2000)
+    return checks.conditional(inside, outside, condition="eta <= min{1/k, 1/(||a*||^2 + (1.a*)^2)} (||w*|| = 1)",
+                              printed_text="eta = O(min{...}) => two-phase convergence to the global minimum")
+
+
+@statement("sec-5.1:basin-subset", line=5090, expect="conditional",
+           title="Set {v0.v*>0, a0.a*>0, |1.a0| <= |1.a*|} lies in the global-min attraction basin (small eta)")
+def basin_subset(ctx):
+    """Hypothesis draws inits in the (strict) set; Algorithm 1 with the explicit step size converges
+    to (phi = 0, a = ||w*|| a*); with a large step it does not."""
+    inside = _convergence_check(ctx, good_init(), safe_eta, "inits in the set converge (eta = safe_eta)")
+    outside = _convergence_check(ctx, good_init(), _big_eta, "inits in the set, eta = 8pi/(k+pi-1)", max_steps=2000)
+    return checks.conditional(inside, outside, condition="eta <= min{1/k, 1/(||a*||^2 + (1.a*)^2)} (||w*|| = 1)",
+                              printed_text="for eta sufficiently small, the set is inside the basin")
+
+
+@st.composite
+def _boundary_init(draw):
+    """Points of the paper's non-strict set on its boundary: v0.w* = 0, a0.a* = 0, and 1.a* = 0 = 1.a0."""
+    k = draw(S.bucket((3, 5)))
+    p = draw(S.bucket((3, 6)))
+    w = draw(S.unit_vectors(p))
+    a_s = np.asarray(draw(S.vectors(k, -2, 2)))
+    a_s = a_s - a_s.mean()
+    assume(np.linalg.norm(a_s) > 1e-2)
+    a0 = np.asarray(draw(S.vectors(k, -2, 2)))
+    basis = np.stack([np.ones(k) / np.sqrt(k), a_s / np.linalg.norm(a_s)])
+    a0 = a0 - basis.T @ (basis @ a0)
+    v0 = _rotate_to(w, PI / 2, draw(S.floats(0.5, 2.0)))
+    return {"v": jnp.asarray(v0), "a": jnp.asarray(a0), "w_star": jnp.asarray(w), "a_star": jnp.asarray(a_s)}
+
+
+@statement("paper:basin-subset", source="paper", line=98, chapter="5", expect="erratum",
+           title="B~ = {v0.v* >= 0, a0.a* >= 0, |1.a0| <= |1.a*|} subset of basin B(v*,a*)")
+def paper_basin_subset(ctx):
+    """The paper's non-strict set contains stationary non-optimal points: with v0 orthogonal to w*,
+    a0 orthogonal to a* and 1, and 1.a* = 0, the v-gradient vanishes (a.a* = 0) and a decays to 0:
+    GD never reaches the global minimum.  The thesis's strict inequalities fix this."""
+    printed = _convergence_check(ctx, _boundary_init(), safe_eta, "boundary points of the non-strict set converge",
+                                 max_steps=3000)
+    corrected = _convergence_check(ctx, good_init(), safe_eta, "strict set converges (eta = safe_eta)")
+    return checks.erratum(printed, corrected,
+                          printed_text="{v0.v* >= 0, a0.a* >= 0, |1.a0| <= |1.a*|} is inside the basin",
+                          corrected_text="strict inequalities v0.v* > 0, a0.a* > 0 (thesis Section 5.1), "
+                                         "with eta <= min{1/k, 1/(||a*||^2+(1.a*)^2)}")
+
+
+# ----------------------------------------------------------------------------- remarks
+@statement("remark-5.1", line=5207, aliases=("paper:remark-1",), title="Second-layer init is O(1/sqrt(k)) type")
+def remark_5_1(ctx):
+    """a ~ unif(B(0, r)), r = |1.a*| ||w*||/sqrt(k): E[||a||^2] = r^2 k/(k+2), so each coordinate has
+    RMS r/sqrt(k+2) = O(|1.a*| ||w*|| / k): Monte Carlo of the sampler vs that closed form."""
+    @st.composite
+    def params(draw):
+        k = draw(S.bucket((2, 5, 16)))
+        a_s = draw(S.vectors(k, -2, 2).filter(lambda x: abs(x.sum()) > 0.1))
+        w = draw(S.vectors(3, -2, 2).filter(lambda x: np.linalg.norm(x) > 0.1))
+        return {"a_star": jnp.asarray(a_s), "w_star": jnp.asarray(w)}
+
+    def sample(key, p):
+        _, a = cnn.sample_init(key, p["w_star"].shape[0], p["a_star"], p["w_star"])
+        return jnp.stack([jnp.dot(a, a), a[0] ** 2])
+
+    def expected(p):
+        k = p["a_star"].shape[0]
+        r = cnn.init_radius(p["a_star"], p["w_star"])
+        return jnp.stack([r**2 * k / (k + 2), r**2 / (k + 2)])
+
+    return checks.mc_check(ctx, params=params(), sample=sample, expected=expected,
+                           what="second moments of the Thm 5.4 initialization")
+
+
+@statement("remark-5.2", line=5210, aliases=("paper:remark-2",),
+           title="Result extends to rotation-invariant input distributions")
+def remark_5_2(ctx):
+    """Patches z = r u, u uniform on S^{p-1}, r = sqrt(p) U, U ~ unif(0.5, 1.5) (not Gaussian):
+    the population loss keeps the form of Theorem 5.1 with the moment constants replaced
+    (``cnn.population_loss_rotinv``), checked by Monte Carlo."""
+    m2 = 13.0 / 12.0
+
+    def sample(key, p):
+        k, dim = p["a"].shape[0], p["v"].shape[0]
+        k1, k2 = jax.random.split(key)
+        u = jax.random.normal(k1, (k, dim))
+        u = u / jnp.linalg.norm(u, axis=1, keepdims=True)
+        r = jnp.sqrt(dim) * jax.random.uniform(k2, (k, 1), minval=0.5, maxval=1.5)
+        return cnn.sample_loss(p["v"], p["a"], r * u, p["w_star"], p["a_star"])
+
+    def expected(p):
+        dim = p["v"].shape[0]
+        return cnn.population_loss_rotinv(p["v"], p["a"], p["w_star"], p["a_star"], np.sqrt(dim), m2 * dim)
+
+    return checks.mc_check(ctx, params=cnn_params(), sample=sample, expected=expected,
+                           what="rotation-invariant closed form vs MC")
+
+
+@statement("remark-5.3", line=5216, aliases=("paper:remark-3",),
+           title="If optimization fails, halving the init size eventually meets the conditions")
+def remark_5_3(ctx):
+    """Scale an init from the good set by 2^j (too large: |1.a0| > |1.a*|); halving restores the
+    conditions after ceil(log2(|1.a0|/|1.a*|)) halvings (the sign conditions are scale invariant),
+    and Algorithm 1 then converges."""
+    @st.composite
+    def params(draw):
+        p = draw(good_init())
+        assume(abs(float(jnp.sum(p["a_star"]))) > 1e-2)
+        return p, draw(st.integers(1, 12))
+
+    def body(args):
+        p, j = args
+        a = p["a"] * 2.0**j + jnp.sign(jnp.sum(p["a_star"])) * jnp.abs(jnp.sum(p["a_star"])) * 2.0**j / p["a"].shape[0]
+        halvings = 0
+        while abs(float(jnp.sum(a))) > abs(float(jnp.sum(p["a_star"]))) and halvings < 200:
+            a = a / 2
+            halvings += 1
+        q = dict(p, a=a)
+        ok_conditions = float(jnp.dot(a, p["a_star"])) > 0 and abs(float(jnp.sum(a))) <= abs(float(jnp.sum(p["a_star"])))
+        T, loss, phi, target = _converge(q, safe_eta(q), ctx.profile.sized(20000, minimum=5000))
+        return Outcome(ok=bool(ok_conditions and loss <= target), score=halvings,
+                       info={"halvings": halvings, "steps": T, "final_loss": loss})
+
+    return checks.predicate_check(ctx, params=params(), body=body, what="halving restores the conditions; GD converges")
