@@ -340,6 +340,9 @@ def full_teacher(key, k: int, p: int, ratio: float, norm_a: float = 1.0, ws: flo
     kw, ku = jax.random.split(key)
     w = jax.random.normal(kw, (p,))
     w = ws * w / jnp.linalg.norm(w)
+    require(np.isfinite(ratio) and 0 <= ratio <= k, f"ratio (1.a*)^2/||a*||^2 must be in [0, k] = [0, {k}], got {ratio}")
+    if k == 1:
+        return w, jnp.array([norm_a])
     u = jax.random.normal(ku, (k,))
     u = u - jnp.mean(u)
     u = u / jnp.linalg.norm(u)
@@ -426,3 +429,85 @@ def _validate(v0, a0, w_star, a_star):
     require(a0.shape == a_star.shape, f"a and a* must have the same dimension k, got {a0.shape[0]} and {a_star.shape[0]}")
     require(np.linalg.norm(v0) > 0, "v must be non-zero (w = v/||v|| is undefined at v = 0)")
     require(np.linalg.norm(w_star) > 0, "w* must be non-zero")
+
+
+# ============================================================================ Table 5.1
+TABLE_KS = (25, 36, 49, 64, 81, 100)
+TABLE_RATIOS = (0, 1, 4, 9, 16, 25)
+TABLE_P = 6
+# Published Table 5.1 (thesis line ~5428; paper Table 1): P(converge to the global minimum).
+TABLE_PUBLISHED = np.array([
+    [0.50, 0.55, 0.73, 1.00, 1.00, 1.00],
+    [0.50, 0.53, 0.66, 0.89, 1.00, 1.00],
+    [0.50, 0.53, 0.61, 0.78, 1.00, 1.00],
+    [0.50, 0.51, 0.59, 0.71, 0.89, 1.00],
+    [0.50, 0.53, 0.57, 0.66, 0.81, 0.97],
+    [0.50, 0.50, 0.57, 0.63, 0.75, 0.90],
+])
+
+
+def table_counts(key, n: int, *, ks=TABLE_KS, ratios=TABLE_RATIOS, p: int = TABLE_P, norm_a: float = 1.0,
+                 eta_factor: float = 0.5, max_steps: int = 200_000, progress=None):
+    """All cells of Table 5.1 at once: n inits per (k, ratio) cell, every run of every cell in one
+    compacted batch.  eta = eta_factor * 2 pi/(k + pi - 1) per cell.  Returns (global, spurious,
+    undecided, steps_max) arrays of shape (len(ks), len(ratios))."""
+    require(isinstance(n, (int, np.integer)) and n >= 1, f"n (inits per cell) must be an integer >= 1, got {n!r}")
+    require(0 < eta_factor < 1, f"eta_factor must be in (0, 1) (eta below Lemma 5.4's bound), got {eta_factor}")
+    states, probs, etas = [], [], []
+    keys = jax.random.split(key, len(ks) * len(ratios))
+    for i, k in enumerate(ks):
+        for j, r in enumerate(ratios):
+            pr = teacher_for_ratio(int(k), float(r), norm_a)
+            states.append(np.asarray(init_reduced(keys[i * len(ratios) + j], pr, p, n)))
+            probs.append(pr)
+            etas.append(np.full(n, eta_factor * 2 * PI / (k + PI - 1)))
+    P = Problem(*(np.concatenate([np.broadcast_to(np.asarray(getattr(pr, f)), (n,) + np.shape(getattr(pr, f)))
+                                  for pr in probs]) for f in Problem._fields))
+    lab, steps, _ = classify(np.concatenate(states), np.concatenate(etas), P, max_steps=max_steps,
+                             progress=progress)
+    shape = (len(ks), len(ratios), n)
+    lab, steps = lab.reshape(shape), steps.reshape(shape)
+    return (np.sum(lab == GLOBAL, -1), np.sum(lab == SPURIOUS, -1), np.sum(lab == UNDECIDED, -1),
+            steps.max(-1))
+
+
+# ============================================================================ Theorems 5.4 / 5.5 conditions
+def init_radius(a_star, w_star):
+    """Theorem 5.4 (thesis line 5189; paper Thm 4.2): the second-layer init ball radius
+    |1.a*| ||w*|| / sqrt(k)."""
+    k = a_star.shape[-1]
+    return jnp.abs(jnp.sum(a_star, -1)) * jnp.linalg.norm(w_star, axis=-1) / jnp.sqrt(k)
+
+
+def sign_choices(v, a, w_star, a_star):
+    """The 4 sign combinations (v, a), (v, -a), (-v, a), (-v, -a) -> per combination
+    (a0.a*, 1.a0, phi0), arrays with a trailing axis of length 4 (v, a may carry a batch axis)."""
+    sv = jnp.array([1.0, 1.0, -1.0, -1.0])
+    sa = jnp.array([1.0, -1.0, 1.0, -1.0])
+    aas = (a @ a_star)[..., None] * sa
+    one_a = jnp.sum(a, -1)[..., None] * sa
+    c = (v @ w_star)[..., None] / (jnp.linalg.norm(v, axis=-1) * jnp.linalg.norm(w_star))[..., None]
+    s = jnp.sqrt(jnp.maximum(0.0, 1 - c * c))
+    phi = jnp.arctan2(s, c * sv)
+    return aas, one_a, phi
+
+
+def thm54_conditions(v, a, w_star, a_star, *, corrected: bool = False):
+    """Theorem 5.4's three conditions per sign combination (trailing axis 4):
+    (a0).a* > 0, |1.a0| <= B, phi0 < pi/2 with B = |1.a*| as printed, B = ||w*|| |1.a*| corrected.
+
+    Printed: |1^T a0| <= |1^T a*| (fails for ||w*|| > 1: the ball radius carries ||w*||)."""
+    aas, one_a, phi = sign_choices(v, a, w_star, a_star)
+    b = jnp.abs(jnp.sum(a_star, -1))[..., None]
+    if corrected:
+        b = b * jnp.linalg.norm(w_star, axis=-1)[..., None]
+    return (aas > 0) & (jnp.abs(one_a) <= b * (1 + 1e-12)) & (phi < PI / 2)
+
+
+def thm55_conditions(v, a, w_star, a_star):
+    """Theorem 5.5 (thesis line 5227; paper Thm 4.3), ||w*|| = 1: per sign combination
+    (a0).a* < 0, |1.a0| <= |1.a*|, g(phi0) <= 1 - 2 (1.a*)^2/||a*||^2."""
+    aas, one_a, phi = sign_choices(v, a, w_star, a_star)
+    one_as = jnp.sum(a_star, -1)[..., None]
+    r = one_as**2 / jnp.sum(a_star * a_star, -1)[..., None]
+    return (aas < 0) & (jnp.abs(one_a) <= jnp.abs(one_as) * (1 + 1e-12)) & (_g(phi) <= 1 - 2 * r)
