@@ -553,3 +553,44 @@ def cor61_bound(p, cos_phi):
     """Corollary 6.1 (line 6426): if cos(phi*) <= sqrt(pi/(8p)), init in the ball of radius ||w*|| cos(phi*)
     succeeds with probability >= 1/2 - cos(phi*) sqrt(p/(2 pi)) >= 1/4."""
     return init_bound(p, cos_phi)
+
+
+# ----------------------------------------------------------------------------- Theorem 6.5
+def thm65_printed_bound(gamma_avg, rho):
+    """Theorem 6.5 (line 6384), as printed: gamma(phi0) >= gamma_avg(phi0) - 4 (1 - cos rho), where
+    gamma_avg(phi0) = sigma_min(E[Zbar Zbar^T 1{w^T Zbar > 0, w*^T Zbar > 0}]), Zbar = (1/k) sum_i Z_i, for unit
+    patches with theta(Z_i, Zbar) <= rho (and low mass near the decision boundaries)."""
+    return gamma_avg - 4.0 * (1.0 - jnp.cos(rho))
+
+
+def straddle_fraction(w, w_star, Zs):
+    """q_w = P(some patch lies in S(w,w*) while Zbar does not, or vice versa), for the empirical measure Zs (n, k, p)."""
+    zbar = Zs.mean(axis=1)
+    inside = lambda x: (x @ w > 0) & (x @ w_star > 0)  # noqa: E731
+    zin = inside(zbar)
+    pin = jax.vmap(inside)(Zs)  # (n, k)
+    return jnp.mean(jnp.any(pin != zin[:, None], axis=1).astype(jnp.float64))
+
+
+def thm65_corrected_bound(lam_avg_w, q_w):
+    """Corrected Theorem 6.5 lower bound (derived here): for every w,
+    lambda_min(E[Z_S Z_S^T]) >= (sqrt(lambda_min(E[Zbar Zbar^T 1{Zbar in S}])) - sqrt(q_w))_+^2,
+    since Z_S - Zbar 1{Zbar in S} vanishes unless the patches straddle a boundary of S (probability q_w) and
+    has norm <= 1 (Minkowski in L2).  No 4(1 - cos rho) term is needed with the unnormalised average Zbar."""
+    return jnp.maximum(jnp.sqrt(jnp.maximum(lam_avg_w, 0.0)) - jnp.sqrt(q_w), 0.0) ** 2
+
+
+def straddle_family(rho, m, h, n=256, eps_frac=0.5):
+    """Unit-patch laws (k = 2) meeting the premises of Theorem 6.5: mass 1-m of coinciding patches at angles
+    uniform on a grid in [-h, h] around w* = e1, and mass m of patch pairs at angles a +- rho around a centre
+    a = pi/2 - eps_frac*rho just inside the w*-boundary (so the pair straddles it).  Returns Zs (n, 2, 2)."""
+    require(0 < rho < 0.5, f"rho must lie in (0, 0.5), got {rho}")
+    require(0 <= m < 1, f"m must lie in [0, 1), got {m}")
+    require(0 < h < math.pi / 2, f"h must lie in (0, pi/2), got {h}")
+    ns = int(round((1 - m) * n))
+    t = np.linspace(-h, h, max(ns, 1))[:ns]
+    spread = np.stack([np.stack([np.cos(t), np.sin(t)], 1)] * 2, axis=1)
+    nm = n - ns
+    a = np.full(nm, np.pi / 2 - eps_frac * rho)
+    pair = np.stack([np.stack([np.cos(a - rho), np.sin(a - rho)], 1), np.stack([np.cos(a + rho), np.sin(a + rho)], 1)], axis=1)
+    return jnp.asarray(np.concatenate([spread, pair], axis=0))
