@@ -63,12 +63,16 @@ def product(Ws):
 
 def shallow_loss(R, X, Y):
     """Eq. (2)/(4), empirical: 1/(2m) ||Y - R X||_F^2 (essay lines 44, 58)."""
+    check_data(X, Y)
+    require(getattr(R, "ndim", 0) == 2 and tuple(R.shape) == (Y.shape[0], X.shape[0]),
+            f"R must be d_H x d_0 = {Y.shape[0]} x {X.shape[0]}, got shape {getattr(R, 'shape', None)}")
     m = X.shape[1]
     return 0.5 * jnp.sum((Y - R @ X) ** 2) / m
 
 
 def deep_loss(Ws, X, Y):
     """Eq. (3): L_deep(W_{1:H}) = L_shallow(W_H ... W_1) (essay line 54)."""
+    check_widths(Ws, X, Y)
     return shallow_loss(product(Ws), X, Y)
 
 
@@ -92,6 +96,7 @@ def rank_constrained_optimum(X, Y, r: int):
     1/(2m) (||Y||_F^2 - sum_{i <= r} s_i(Yhat)^2) and R* = [Yhat]_r X^+ ([.]_r: best rank-r truncation).
     """
     require(int(r) >= 0, f"rank bound r must be >= 0, got {r}")
+    check_data(X, Y)
     m = X.shape[1]
     Xp = jnp.linalg.pinv(X)
     Yhat = Y @ Xp @ X

@@ -62,6 +62,7 @@ def check_features_input(Ws, X, bs=None):
 
 def features(Ws, X, act: str = "sigmoid", bs=None):
     """F_k = sigma(W_k sigma(... sigma(W_1 X + b_1) ...) + b_k) in R^{d_k x m} (essay lines 115, 131)."""
+    check_features_input(Ws, X, bs)
     s = activation(act)
     F = X
     for k, W in enumerate(Ws):
@@ -160,6 +161,7 @@ def check_two_layer(W, a, X, y=None):
 
 def predictions(W, a, X, act: str = "relu"):
     """u_i = f(W, a, x_i) = m^{-1/2} sum_r a_r sigma(w_r^T x_i) (eq. (9), line 181)."""
+    check_two_layer(W, a, X)
     s = activation(act)
     m = W.shape[0]
     return s(X @ W.T) @ a / jnp.sqrt(m)
@@ -167,12 +169,16 @@ def predictions(W, a, X, act: str = "relu"):
 
 def loss(W, a, X, y, act: str = "relu"):
     """Eq. (10): L(W) = 1/2 sum_i (f(W, a, x_i) - y_i)^2 (line 185)."""
+    check_two_layer(W, a, X, y)
     return 0.5 * jnp.sum((predictions(W, a, X, act) - y) ** 2)
 
 
 def gram(W, X, a=None):
     """H(t) of eq. (12) (line 237): H_ij = x_i^T x_j (1/m) sum_r a_r^2 [w_r^T x_i >= 0, w_r^T x_j >= 0]
     (a_r^2 = 1 for a in {+-1}^m)."""
+    require(getattr(W, "ndim", 0) == 2 and getattr(X, "ndim", 0) == 2 and W.shape[1] == X.shape[1],
+            f"W (m x d) and X (n x d) must share d, got shapes {getattr(W, 'shape', None)} and {getattr(X, 'shape', None)}")
+    require(W.shape[0] >= 1 and X.shape[0] >= 1, f"need m >= 1 and n >= 1, got m = {W.shape[0]}, n = {X.shape[0]}")
     m = W.shape[0]
     ind = (X @ W.T >= 0).astype(X.dtype)  # n x m
     if a is not None:

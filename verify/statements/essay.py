@@ -5,7 +5,8 @@ Du et al. (analytic/wide.py).  Analytic functions are always called through thei
 (``linear.deep_loss``, ``wide.gram``) so the mutant tests in tests/test_mutants_essay.py can swap them.
 
 Random draws: every example's numbers come from one PRNG key (derived from the Hypothesis-drawn
-integer seed); normals are drawn in fixed-size blocks (``_Normals``) so ``jax.random`` compiles once.
+integer seed); its bits seed a numpy Generator (``_Normals``).  Shapes come from a few fixed buckets and
+every check jit-compiles its computation once per bucket.
 """
 from __future__ import annotations
 
@@ -26,25 +27,20 @@ from verify.strategies import bucket
 from verify.verdict import Evidence, Verdict
 
 SRC = "essay"
-_BLOCK = 4096
 
 
 class _Normals:
-    """Standard normals from one key, drawn in blocks of fixed shape (one compilation per process)."""
+    """Standard normals from one PRNG key: the key's bits seed a numpy Generator (explicit and reproducible,
+    and no per-shape compilation of jax.random, which costs seconds per new shape on this machine)."""
 
     def __init__(self, key):
-        self.key = key
-        self.buf = np.zeros(0)
-        self.i = 0
+        bits = np.asarray(jax.random.key_data(key)).astype(np.uint64).ravel()
+        self.gen = np.random.default_rng([int(b) for b in bits])
 
     def __call__(self, *shape):
-        n = int(np.prod(shape)) if shape else 1
-        while self.buf.size < n:
-            blk = np.asarray(jax.random.normal(jax.random.fold_in(self.key, self.i), (_BLOCK,)))
-            self.i += 1
-            self.buf = np.concatenate([self.buf, blk])
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out.reshape(shape) if shape else float(out[0])
+        if not shape:
+            return float(self.gen.standard_normal())
+        return self.gen.standard_normal(shape)
 
     def signs(self, n):
         return np.where(self(n) >= 0, 1.0, -1.0)
@@ -381,7 +377,7 @@ def lu_kawaguchi_thm22(ctx):
     """Projected gradient descent on {rk R <= r} (gradient step, then truncated SVD) from many random starts:
     every run ends at the Eckart-Young value or is still moving; a run that stalls (fixed point of the
     projected step) above the global value would be a spurious local minimum."""
-    params = st.tuples(bucket(((4, 3, 1), (4, 3, 2), (5, 4, 2))), seeds())
+    params = st.tuples(bucket(((4, 3, 1), (5, 4, 2))), seeds())
     starts = ctx.profile.sized(32, minimum=8)
     T = 300
 
@@ -527,7 +523,7 @@ def yu_chen_wide_sigmoid(ctx):
                        info=dict(m=m, d1=d1, runs=int(starts), reached_zero=int(reached.sum()),
                                  stalled_positive=int(stalled.sum()), final_loss_quantiles=_quantiles(LT)))
 
-    inside = predicate_check(ctx, params=st.tuples(bucket(((4, 0), (4, 2), (6, 0))), seeds()), body=inside_body,
+    inside = predicate_check(ctx, params=st.tuples(bucket(((4, 0), (4, 2))), seeds()), body=inside_body,
                              max_examples=_ex(ctx, 3), what="GD reaches zero loss, d1 >= m, hidden bias",
                              tol="zero: L <= 1e-8 L(0); stalled: ||grad|| <= 1e-9")
 
@@ -548,7 +544,7 @@ def yu_chen_wide_sigmoid(ctx):
                        info=dict(d1=d1, m=3, X="[1, -1, 0]", min_final_loss=float(LT.min()), lower_bound=bound,
                                  symmetry_residual=float(rel)))
 
-    outside = predicate_check(ctx, params=st.tuples(bucket((3, 6)), seeds()), body=outside_body,
+    outside = predicate_check(ctx, params=st.tuples(bucket((3,)), seeds()), body=outside_body,
                               max_examples=_ex(ctx, 2), what="bias-free eq. (7), data [1, -1, 0]: GD reaches zero loss")
     return conditional(inside, outside,
                        condition="the hidden layer has a bias (Nguyen & Hein's setting), or more generally the data "
@@ -597,9 +593,9 @@ def _rank_statement(ctx, deep: bool):
     _FEATS.clear()  # fresh jitted functions per run (mutant tests swap wide.* between runs)
     draws = ctx.profile.sized(24, minimum=12)
     if deep:
-        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), bucket((1, 2, 3)), st.lists(bucket((2, 3)), max_size=2))
+        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), bucket((1, 2)), st.lists(bucket((2, 3)), max_size=1))
     else:
-        shapes = st.tuples(bucket((1, 2)), bucket((3, 4, 6)), bucket((0, 2)), st.just([]))
+        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), bucket((0, 2)), st.just([]))
 
     def dims_of(p):
         d0, m, extra, mids = p
@@ -805,7 +801,7 @@ def _du_data(rng, n, d, m):
     return X, y, W, a
 
 
-_DU_SHAPES = ((4, 3, 4), (4, 3, 32), (2, 2, 8))
+_DU_SHAPES = ((4, 3, 4), (2, 2, 8))
 
 
 @statement("essay:H-gram-psd", source=SRC, line=243, title="H(t) is a Gram matrix, hence PSD")
@@ -882,7 +878,7 @@ def gradient_norm_bound(ctx):
     (n = 1; equal |u_j - y_j| with aligned x_j), and dL/dw_r of line 279 equals autodiff.  The third rests on
     eq. (11), i.e. on the width: along a simulated flow (step <= 0.1, horizon 12/lambda0) it holds at m = 4096 (n = 4, d = 3) and fails
     at m = 2, where the loss plateaus above e^{-lambda0 t}||u(0)-y||^2 (lambda0 = lambda_min(H^inf), closed form)."""
-    params = st.tuples(bucket(((1, 2, 4), (3, 3, 8), (5, 2, 4))), st.booleans(), seeds())
+    params = st.tuples(bucket(((1, 2, 4), (3, 3, 8))), st.booleans(), seeds())
 
     @jax.jit
     def q(W, a, X, y):
@@ -952,15 +948,17 @@ def gradient_norm_bound(ctx):
 def gd_stationary_dimension_free(ctx):
     """GD with step 1/l on l-gradient-Lipschitz non-convex test functions f(x) = x^T A x / 2 + sum_k c_k cos(v_k.x)
     in dimension d = 2..512: min_{t<T} ||grad f(x_t)||^2 <= 2 l (f(x_0) - f(x_T)) / T (no d anywhere)."""
-    params = st.tuples(bucket((2, 16, 128, 512)), seeds())
+    params = st.tuples(bucket((2, 32, 512)), seeds())
     T = 100
 
-    def run(x0, A, c, V, eta):
+    def run(x0, A, c, V):
+        ell = wide.wavy_lipschitz(A, c, V)
+
         def step(x, _):
             g = jax.grad(wide.wavy)(x, A, c, V)
-            return x - eta * g, jnp.sum(g ** 2)
+            return x - g / ell, jnp.sum(g ** 2)
         x, g2 = jax.lax.scan(step, x0, None, length=T)
-        return wide.wavy(x, A, c, V), g2
+        return ell, wide.wavy(x0, A, c, V), wide.wavy(x, A, c, V), g2
 
     run = jax.jit(run)
 
@@ -973,9 +971,8 @@ def gd_stationary_dimension_free(ctx):
         c = jnp.asarray(0.5 + np.abs(rng(K)))
         V = jnp.asarray(rng(K, d) / math.sqrt(d) * 3.0)
         x0 = jnp.asarray(rng(d) * 3.0)
-        ell = float(wide.wavy_lipschitz(A, c, V))
-        f0 = float(wide.wavy(x0, A, c, V))
-        fT, g2 = run(x0, A, c, V, 1.0 / ell)
+        ell, f0, fT, g2 = run(x0, A, c, V)
+        ell, f0 = float(ell), float(f0)
         bound = 2 * ell * (f0 - float(fT)) / T
         mg = float(np.min(np.asarray(g2)))
         tol = _tol(2 * ell * abs(f0) / T, T * d)
@@ -990,28 +987,24 @@ def gd_stationary_dimension_free(ctx):
 def hessian_psd_ae(ctx):
     """At random W (off the ReLU kinks with probability 1) the autodiff Hessian of L(W) equals the printed
     (1/m) sum_j a_r a_s x_j x_j^T [w_r.x_j >= 0, w_s.x_j >= 0] (= J^T J, the residual term vanishes since u is
-    piecewise linear in W) to round-off, and lambda_min >= 0.  (For sigmoid the residual term makes it indefinite:
-    reported as a control.)"""
-    params = st.tuples(bucket(((4, 3, 3), (4, 3, 8), (2, 2, 4))), seeds())
+    piecewise linear in W) to round-off, and lambda_min >= 0.  (For a smooth activation the residual term
+    sum_j (u_j - y_j) grad^2 u_j does not vanish and the Hessian is indefinite in general.)"""
+    params = st.tuples(bucket(((4, 3, 3), (2, 2, 4))), seeds())
 
     @jax.jit
     def q(W, a, X, y):
         md = W.size
-        return (jax.hessian(wide.loss)(W, a, X, y).reshape(md, md), wide.hessian_printed(W, a, X),
-                jax.hessian(wide.loss)(W, a, X, 5.0 * y, "sigmoid").reshape(md, md))
+        return jax.hessian(wide.loss)(W, a, X, y).reshape(md, md), wide.hessian_printed(W, a, X)
 
     def body(p):
         (n, d, m), s = p
         X, y, W, a = _du_data(_rng(ctx, s), n, d, m)
-        Ha, Hp, Hs = (np.asarray(v) for v in q(W, a, X, y))
+        Ha, Hp = (np.asarray(v) for v in q(W, a, X, y))
         err = float(np.max(np.abs(Ha - Hp)))
         tol = _tol(float(np.max(np.abs(Hp))) + 1.0, m * d * n)
         lam = float(np.linalg.eigvalsh(Hp)[0])
-        Hs = np.asarray(jax.hessian(wide.loss)(W, a, X, 5.0 * y, "sigmoid")).reshape(m * d, m * d)
-        lam_sig = float(np.linalg.eigvalsh(Hs)[0])
         ok = err <= tol and lam >= -tol
-        return Outcome(ok=ok, score=err / tol, info=dict(err=err, roundoff=tol, lambda_min=lam,
-                                                         sigmoid_control_lambda_min=lam_sig))
+        return Outcome(ok=ok, score=err / tol, info=dict(err=err, roundoff=tol, lambda_min=lam))
 
     return predicate_check(ctx, params=params, body=body, max_examples=_ex(ctx, 6),
                            what="autodiff Hessian = printed Gram sum, PSD", tol="float64 round-off")
@@ -1026,7 +1019,7 @@ def sosp_time_decreases_with_m(ctx):
     per-neuron gradients, and ||grad_W L||_F^2 = (u-y)^T H (u-y) >= lambda_min(H)||u-y||^2 does not shrink with m
     (H -> H^inf).  Corrected: that identity, with lambda_min(H)||u-y||^2 <= ||grad_W L||_F^2 <= n||u-y||^2 (m-free);
     the time to eps-stationarity tends to the m-independent kernel-flow time, it does not keep decreasing."""
-    params = st.tuples(bucket(((4, 3, 64), (4, 3, 1024), (8, 3, 256))), seeds())
+    params = st.tuples(bucket(((4, 3, 1024), (8, 3, 256))), seeds())
 
     @jax.jit
     def q(W, a, X, y):
