@@ -19,6 +19,8 @@ _sp = B.stationary_point
 _rec = B.rank1_recursion
 _t45 = B.thm45_step
 _iv = B.thm44_init_var
+_mf = B.mf_loss
+_act = B.homogeneous_act
 
 
 def _neuron_wrong(W, mask):  # outgoing weights counted twice
@@ -51,6 +53,10 @@ CASES = [
     ("thm-4.5", "thm45_step", lambda c, s1: 50 * _t45(c, s1)),
     ("thm-4.4", "thm44_init_var", lambda eps, d, r: 1e4 * _iv(eps, d, r)),  # init far from balanced
     ("lemma-4.4", "thm44_init_var", lambda eps, d, r: 1e4 * _iv(eps, d, r)),
+    # weight decay on U only: GD no longer conserves ||U||^2 - ||V||^2
+    ("fig-4.1", "mf_loss", lambda U, V, M: _mf(U, V, M) + 0.05 * jnp.sum(U ** 2)),
+    # a non-homogeneous activation (ReLU + 0.3 tanh): the layers drift apart
+    ("fig-4.2", "homogeneous_act", lambda x, s: _act(x, s) + 0.3 * jnp.tanh(x)),
 ]
 
 
