@@ -265,3 +265,26 @@ def run_until(v0, a0, eta, w_star, a_star, target, max_steps):
         return v2, a2, t + 1
 
     return jax.lax.while_loop(cond, body, (v0, a0, 0))
+
+
+# ----------------------------------------------------------------------------- checked entry points
+def loss(v, a, w_star, a_star):
+    """Validated population loss (corrected Thm 5.1): raises InvalidParameter on bad input."""
+    q = validate(v, a, w_star, a_star)
+    return population_loss(*(jnp.asarray(q[n]) for n in ("v", "a", "w_star", "a_star")))
+
+
+def grad(v, a, w_star, a_star):
+    """Validated population gradient (Thm 5.2): raises InvalidParameter on bad input."""
+    q = validate(v, a, w_star, a_star)
+    return population_grad(*(jnp.asarray(q[n]) for n in ("v", "a", "w_star", "a_star")))
+
+
+def init(key, p: int, a_star, w_star):
+    """Validated Theorem 5.4 initialization (p >= 1, k >= 1, 1.a* != 0)."""
+    if not isinstance(p, (int, np.integer)) or p < 1:
+        raise InvalidParameter(f"p (patch dimension) must be an integer >= 1, got {p!r}")
+    q = validate(a_star=a_star, w_star=w_star)
+    require(abs(q["a_star"].sum()) > 0, "1.a* must be non-zero (the init ball has radius |1.a*| ||w*||/sqrt(k))")
+    require(q["w_star"].shape[0] == p, f"w* must have dimension p = {p}, got {q['w_star'].shape[0]}")
+    return sample_init(key, p, jnp.asarray(q["a_star"]), jnp.asarray(q["w_star"]))

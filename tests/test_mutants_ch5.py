@@ -1,0 +1,87 @@
+"""A check that cannot fail is a defect: each chapter-5 check must report a deliberately wrong
+closed form (dropped 2*pi, flipped sign, off-by-one constant) as refuted."""
+import jax.numpy as jnp
+import pytest
+
+from analytic import cnn
+from verify.testing import assert_caught, mutated
+
+PI = jnp.pi
+_loss, _grad, _g, _step, _spur = cnn.population_loss, cnn.population_grad, cnn.g, cnn.gd_step, cnn.spurious_point
+
+
+def loss_dropped_2pi_cross(v, a, w_star, a_star):
+    # the a.a* term without its 1/(2pi)
+    phi = cnn.angle(v, w_star)
+    ws = jnp.linalg.norm(w_star)
+    return _loss(v, a, w_star, a_star) - (cnn.g(phi) - 1) * ws * jnp.dot(a, a_star) * (1 - 1 / (2 * PI))
+
+
+def grad_flipped_v(v, a, w_star, a_star):
+    gv, ga = _grad(v, a, w_star, a_star)
+    return -gv, ga
+
+
+def grad_off_by_one_a(v, a, w_star, a_star):
+    gv, ga = _grad(v, a, w_star, a_star)
+    return gv, ga + (a - jnp.linalg.norm(w_star) * a_star) / (2 * PI)  # (pi-1) -> pi
+
+
+def g_wrong(phi):
+    return (PI - phi) * jnp.cos(phi) + 2 * jnp.sin(phi)
+
+
+def step_no_normalisation(v, a, eta, w_star, a_star):
+    gv, ga = _grad(v, a, w_star, a_star)
+    return v - eta * gv * jnp.linalg.norm(v) + eta * 0.1 * v, a - eta * ga
+
+
+def spurious_wrong(w_star, a_star):
+    v, a = _spur(w_star, a_star)
+    return v, a * 1.1
+
+
+CASES = [
+    ("thm-5.1", "population_loss", loss_dropped_2pi_cross),
+    ("thm-5.2", "population_grad", grad_flipped_v),
+    ("thm-5.2", "population_grad", grad_off_by_one_a),
+    ("alg-1", "gd_step", step_no_normalisation),
+    ("lemma-5.1", "spurious_point", spurious_wrong),
+    ("lemma-5.3", "population_grad", grad_flipped_v),
+    ("lemma-5.4", "population_grad", grad_off_by_one_a),
+    ("paper:eq-1Ta-recursion", "population_grad", grad_off_by_one_a),
+    ("lemma-5.6", "g", g_wrong),
+    ("lemma-5.7", "population_grad", grad_off_by_one_a),
+    ("lemma-5.8", "population_grad", grad_flipped_v),
+    ("cor-5.1", "population_grad", grad_flipped_v),
+    ("lemma-5.9", "population_grad", grad_flipped_v),
+    ("lemma-5.10", "population_grad", grad_off_by_one_a),
+    ("lemma-5.11", "population_grad", grad_off_by_one_a),
+    ("lemma-5.12", "population_loss", loss_dropped_2pi_cross),
+    ("remark-5.2", "population_loss_rotinv", lambda v, a, w, s, m1, m2: cnn.population_loss(v, a, w, s)),
+]
+
+
+@pytest.mark.parametrize("sid,name,wrong", CASES, ids=[f"{c[0]}:{c[2].__name__}" for c in CASES])
+def test_wrong_formula_is_caught(sid, name, wrong):
+    with mutated(cnn, name, wrong):
+        assert_caught(sid)
+
+
+# Statements whose expected verdict is conditional/erratum: a mutant must move them to refuted.
+CONDITIONAL = [
+    ("lemma-5.2", "population_grad", grad_flipped_v),
+    ("lemma-5.5", "population_grad", grad_flipped_v),
+    ("paper:lemma-5.5", "population_grad", grad_flipped_v),
+    ("thm-5.3", "population_grad", grad_off_by_one_a),
+    ("sec-5.1:basin-subset", "population_grad", grad_off_by_one_a),
+    ("paper:basin-subset", "population_grad", grad_off_by_one_a),
+    ("cor-5.2", "population_grad", grad_off_by_one_a),
+    ("remark-5.3", "population_grad", grad_off_by_one_a),
+]
+
+
+@pytest.mark.parametrize("sid,name,wrong", CONDITIONAL, ids=[c[0] for c in CONDITIONAL])
+def test_wrong_formula_breaks_conditional(sid, name, wrong):
+    with mutated(cnn, name, wrong):
+        assert_caught(sid)
