@@ -262,8 +262,8 @@ def thm44_step(t, eps, r, m_norm):
 
 
 def thm44_init_var(eps, d, r):
-    """Initialization variance for Theorem 4.4: the source prints N(0, eps/poly(d)) (illegible in the
-    thesis OCR); the proof (line ~4290) only uses ||U_0||_F^2, ||V_0||_F^2 <= eps and
+    """Initialization variance for Theorem 4.4: the variance is illegible in the thesis OCR (line ~4030,
+    read as N(0, eps/poly(d))); the proof (line ~4290) only uses ||U_0||_F^2, ||V_0||_F^2 <= eps and
     ||U_0^TU_0 - V_0^TV_0||_F <= eps/2.  Reading checked: variance eps / (10 d^2)."""
     require(eps > 0, f"eps must be > 0, got {eps}")
     require(d >= 1 and r >= 1, f"d and r must be >= 1, got d={d}, r={r}")
@@ -330,11 +330,12 @@ def stationary_point(M, r, subset_mask):
 # ----------------------------------------------------------------------------- rank-1 dynamics (Sec. 4.3.2, 4.8)
 def rank1_stats(u, v, ustar, vstar):
     """(alpha, alpha_perp, beta, beta_perp) = (u.u*, ||(I-u*u*^T)u||, v.v*, ||(I-v*v*^T)v||)."""
+    xp = _xp(u, v, ustar, vstar)
     a = u @ ustar
     b = v @ vstar
-    ap = jnp.linalg.norm(u - a * ustar)
-    bp = jnp.linalg.norm(v - b * vstar)
-    return jnp.stack([a, ap, b, bp])
+    ap = xp.linalg.norm(u - a * ustar)
+    bp = xp.linalg.norm(v - b * vstar)
+    return xp.stack([a, ap, b, bp])
 
 
 def rank1_recursion(s, eta, sigma1):
@@ -343,25 +344,28 @@ def rank1_recursion(s, eta, sigma1):
 
     Printed without absolute values: alpha_perp is a norm, so the printed form holds only while
     1 - eta ||v_t||^2 >= 0; the code takes |.| of the factor."""
+    xp = _xp(s, eta, sigma1)
     a, ap, b, bp = s[0], s[1], s[2], s[3]
     nv = b ** 2 + bp ** 2
     nu = a ** 2 + ap ** 2
-    return jnp.stack([(1 - eta * nv) * a + eta * sigma1 * b, jnp.abs(1 - eta * nv) * ap,
-                      (1 - eta * nu) * b + eta * sigma1 * a, jnp.abs(1 - eta * nu) * bp])
+    return xp.stack([(1 - eta * nv) * a + eta * sigma1 * b, xp.abs(1 - eta * nv) * ap,
+                      (1 - eta * nu) * b + eta * sigma1 * a, xp.abs(1 - eta * nu) * bp])
 
 
 def rank1_recursion_printed(s, eta, sigma1):
     """(4.23) exactly as printed (no absolute value on the complement factors)."""
+    xp = _xp(s, eta, sigma1)
     a, ap, b, bp = s[0], s[1], s[2], s[3]
     nv = b ** 2 + bp ** 2
     nu = a ** 2 + ap ** 2
-    return jnp.stack([(1 - eta * nv) * a + eta * sigma1 * b, (1 - eta * nv) * ap,
+    return xp.stack([(1 - eta * nv) * a + eta * sigma1 * b, (1 - eta * nv) * ap,
                       (1 - eta * nu) * b + eta * sigma1 * a, (1 - eta * nu) * bp])
 
 
 def h_xi(s, sigma1):
     """h_t = alpha_t beta_t - sigma1, xi_t = alpha_perp^2 + beta_perp^2."""
-    return jnp.stack([s[0] * s[2] - sigma1, s[1] ** 2 + s[3] ** 2])
+    xp = _xp(s, sigma1)
+    return xp.stack([s[0] * s[2] - sigma1, s[1] ** 2 + s[3] ** 2])
 
 
 def h_xi_next(s, eta, sigma1):
@@ -372,23 +376,25 @@ def h_xi_next(s, eta, sigma1):
 
     Printed: the coefficient of h_t reads (1 - eta(alpha_t^2 + beta_t^2) + ...), i.e. without the
     complement energies alpha_perp^2 + beta_perp^2 = xi_t; the two differ by -eta xi_t h_t."""
+    xp = _xp(s, eta, sigma1)
     a, ap, b, bp = s[0], s[1], s[2], s[3]
     h = a * b - sigma1
     xi = ap ** 2 + bp ** 2
     nu, nv = a ** 2 + ap ** 2, b ** 2 + bp ** 2
     coef = 1 - eta * (nu + nv) + eta ** 2 * (a * b * h + a ** 2 * bp ** 2 + b ** 2 * ap ** 2 + ap ** 2 * bp ** 2)
-    return jnp.stack([coef * h - eta * sigma1 * xi + eta ** 2 * sigma1 * ap ** 2 * bp ** 2,
+    return xp.stack([coef * h - eta * sigma1 * xi + eta ** 2 * sigma1 * ap ** 2 * bp ** 2,
                       (1 - eta * nv) ** 2 * ap ** 2 + (1 - eta * nu) ** 2 * bp ** 2])
 
 
 def h_xi_next_printed(s, eta, sigma1):
     """(4.24) as printed (coefficient 1 - eta(alpha_t^2 + beta_t^2) + ...)."""
+    xp = _xp(s, eta, sigma1)
     a, ap, b, bp = s[0], s[1], s[2], s[3]
     h = a * b - sigma1
     xi = ap ** 2 + bp ** 2
     nu, nv = a ** 2 + ap ** 2, b ** 2 + bp ** 2
     coef = 1 - eta * (a ** 2 + b ** 2) + eta ** 2 * (a * b * h + a ** 2 * bp ** 2 + b ** 2 * ap ** 2 + ap ** 2 * bp ** 2)
-    return jnp.stack([coef * h - eta * sigma1 * xi + eta ** 2 * sigma1 * ap ** 2 * bp ** 2,
+    return xp.stack([coef * h - eta * sigma1 * xi + eta ** 2 * sigma1 * ap ** 2 * bp ** 2,
                       (1 - eta * nv) ** 2 * ap ** 2 + (1 - eta * nu) ** 2 * bp ** 2])
 
 
