@@ -61,6 +61,39 @@ class Activation:
         return f"Activation({self.name})"
 
 
+# arcsin(s)/s = sum_k (2k)! / (4^k (k!)^2 (2k+1)) z^k, z = s^2 <= 1/4: the Taylor terms after k = 26
+# are below 1e-18, so the 27-term series is exact to round-off; it is economised (Chebyshev fit on
+# [0, 1/4], computed once at import) to degree 12 with max error ~1e-15 (tested).
+_ASIN_TAYLOR = [math.comb(2 * k, k) / (4.0 ** k * (2 * k + 1)) for k in range(27)]
+
+
+def _economised(deg: int = 12) -> list[float]:
+    nodes = (np.cos(np.pi * (np.arange(400) + 0.5) / 400) + 1) / 8
+    cheb = np.polynomial.chebyshev.Chebyshev.fit(nodes, np.polynomial.polynomial.polyval(nodes, _ASIN_TAYLOR),
+                                                 deg, domain=[0, 0.25])
+    return [float(c) for c in cheb.convert(kind=np.polynomial.Polynomial, domain=[0, 0.25],
+                                           window=[0, 0.25]).coef]
+
+
+_ASIN_COEF = _economised()
+
+
+def fast_arccos(x):
+    """arccos(x) in float64 by range reduction and a fixed polynomial (a few FMAs; XLA's arccos on
+    CPU is ~20x slower).  |x| <= 1/2: pi/2 - arcsin(x); |x| > 1/2: 2 arcsin(sqrt((1-|x|)/2)),
+    mirrored for x < 0.  Accurate to a few ulp (tests compare with numpy's arccos)."""
+    a = jnp.abs(x)
+    small = a <= 0.5
+    s = jnp.where(small, a, jnp.sqrt(jnp.maximum(1.0 - a, 0.0) * 0.5))
+    z = s * s
+    acc = jnp.full_like(z, _ASIN_COEF[-1])
+    for c in _ASIN_COEF[-2::-1]:
+        acc = acc * z + c
+    asn = s * acc
+    acos_a = jnp.where(small, jnp.pi / 2 - asn, 2.0 * asn)
+    return jnp.where(x >= 0, acos_a, jnp.pi - acos_a)
+
+
 def _safe_rho(kii, kij, kjj):
     den = jnp.sqrt(kii * kjj)
     return jnp.clip(kij / jnp.where(den > 0, den, 1.0), -1.0, 1.0), den
@@ -70,14 +103,14 @@ def relu_kernel(kii, kij, kjj):
     """E[relu(u) relu(v)] = sqrt(kii kjj) (sin t + (pi - t) cos t) / (2 pi), t = arccos(rho)
     (arc-cosine kernel of degree 1; Assumption 2.1 / Definition 3.1 with sigma = ReLU)."""
     rho, den = _safe_rho(kii, kij, kjj)
-    t = jnp.arccos(rho)
+    t = fast_arccos(rho)
     return den * (jnp.sqrt(jnp.maximum(1.0 - rho * rho, 0.0)) + (jnp.pi - t) * rho) / (2 * jnp.pi)
 
 
 def relu_dkernel(kii, kij, kjj):
     """E[1{u>0} 1{v>0}] = (pi - arccos(rho)) / (2 pi) (arc-cosine kernel of degree 0)."""
     rho, _ = _safe_rho(kii, kij, kjj)
-    return (jnp.pi - jnp.arccos(rho)) / (2 * jnp.pi)
+    return (jnp.pi - fast_arccos(rho)) / (2 * jnp.pi)
 
 
 def relu_mean(var):
@@ -116,12 +149,14 @@ def _reg(a: Activation):
     return a
 
 
-RELU = _reg(Activation("relu", _relu, _step, analytic=False, polynomial=False, kernel=relu_kernel,
-                       dkernel=relu_dkernel, mean=relu_mean, lipschitz=1.0, smooth=None, at_zero=0.0))
+# closed forms are looked up through the module at call time (so tests can patch them)
+RELU = _reg(Activation("relu", _relu, _step, analytic=False, polynomial=False,
+                       kernel=lambda *a: relu_kernel(*a), dkernel=lambda *a: relu_dkernel(*a),
+                       mean=lambda v: relu_mean(v), lipschitz=1.0, smooth=None, at_zero=0.0))
 SOFTPLUS = _reg(Activation("softplus", jax.nn.softplus, jax.nn.sigmoid, analytic=True, polynomial=False,
                            lipschitz=1.0, smooth=0.25, at_zero=math.log(2.0)))
 ERF = _reg(Activation("erf", jax.scipy.special.erf, lambda x: 2 / jnp.sqrt(jnp.pi) * jnp.exp(-x * x),
-                      analytic=True, polynomial=False, kernel=erf_kernel, dkernel=erf_dkernel,
+                      analytic=True, polynomial=False, kernel=lambda *a: erf_kernel(*a), dkernel=lambda *a: erf_dkernel(*a),
                       mean=lambda var: jnp.zeros_like(var), lipschitz=2 / math.sqrt(math.pi),
                       smooth=4 / math.sqrt(2 * math.pi * math.e), at_zero=0.0))
 TANH = _reg(Activation("tanh", jnp.tanh, lambda x: 1 - jnp.tanh(x) ** 2, analytic=True, polynomial=False,
@@ -200,8 +235,10 @@ MEHLER_KMAX = 160
 MEHLER_TOL = 1e-17
 
 
-def hermite_coeffs(f: Callable, var, k: int = MEHLER_KMAX, q: int = MEHLER_Q):
+def hermite_coeffs(f: Callable, var, k: int | None = None, q: int | None = None):
     """f_k(var) = E[f(sqrt(var) z) h_k(z)], k = 0..k-1, shape var.shape + (k,) (jittable)."""
+    k = MEHLER_KMAX if k is None else k
+    q = MEHLER_Q if q is None else q
     z, w = gh_rule(q)
     h = jnp.asarray(hermite_table(q, k))
     var = jnp.asarray(var, dtype=jnp.float64)
@@ -209,8 +246,9 @@ def hermite_coeffs(f: Callable, var, k: int = MEHLER_KMAX, q: int = MEHLER_Q):
     return fz @ h.T
 
 
-def truncation(cf, cg, tol: float = MEHLER_TOL) -> int:
+def truncation(cf, cg, tol: float | None = None) -> int:
     """Smallest K (multiple of 8) whose dropped tail sum_{k>=K} |f_k g_k| <= tol * (1 + |E f g|)."""
+    tol = MEHLER_TOL if tol is None else tol
     prod = np.max(np.abs(np.asarray(cf) * np.asarray(cg)).reshape(-1, np.shape(cf)[-1]), axis=0)
     tail = np.cumsum(prod[::-1])[::-1]
     scale = 1.0 + float(np.sum(prod))
@@ -236,11 +274,13 @@ def _horner_outer(cf, cg, rho, kk: int):
     return acc
 
 
-def mehler_gram(f: Callable, g: Callable, K, *, kmax: int = MEHLER_KMAX, q: int = MEHLER_Q,
-                tol: float = MEHLER_TOL, return_info: bool = False):
+def mehler_gram(f: Callable, g: Callable, K, *, kmax: int | None = None, q: int | None = None,
+                tol: float | None = None, return_info: bool = False):
     """The n x n matrix E[f(u_i) g(v_j)], (u_i, v_j) ~ N(0, [[K_ii, K_ij], [K_ij, K_jj]]), by the
     Mehler expansion (see the module docstring).  Not jittable as a whole (the truncation degree is
     chosen on the host from the computed coefficients); the pieces are jitted."""
+    kmax = MEHLER_KMAX if kmax is None else kmax
+    q = MEHLER_Q if q is None else q
     K = jnp.asarray(K, dtype=jnp.float64)
     d = jnp.diag(K)
     dn = np.asarray(d)
@@ -301,3 +341,12 @@ def second_moment(act, var=1.0, *, q: int = 200):
     if act.kernel is not None:
         return act.kernel(var, var, var)
     return expect1(lambda x: act.f(x) ** 2, var, q=q)
+
+
+def condition_3_1_constants(act):
+    """(|sigma(0)|, sup|sigma'|, sup|sigma''|): the constants of Condition 3.1 (thesis line 1001);
+    softplus: (log 2, 1, 1/4) -- the thesis says c = 1 suffices."""
+    act = get(act)
+    require(act.lipschitz is not None and act.smooth is not None and act.at_zero is not None,
+            f"activation {act.name!r} does not satisfy Condition 3.1 (not Lipschitz and smooth)")
+    return act.at_zero, act.lipschitz, act.smooth

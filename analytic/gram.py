@@ -49,6 +49,8 @@ def _as_data(X, *, unit: bool = True, min_n: int = 2):
     X = jnp.asarray(X, dtype=jnp.float64)
     require(X.ndim == 2, f"inputs must be an (n, d) array, got shape {tuple(X.shape)}")
     require(X.shape[0] >= min_n, f"n must be >= {min_n}, got {X.shape[0]}")
+    if isinstance(X, jax.core.Tracer):  # inside jit: value checks are done by the caller
+        return X
     Xn = np.asarray(X)
     require(bool(np.all(np.isfinite(Xn))), "inputs must be finite")
     if unit:
@@ -165,6 +167,8 @@ def fc_kernel(X, H, act="softplus", *, method: str = "auto", layers: bool = Fals
     H = _depth(H)
     act = gaussian.get(act)
     cs = c_sigma(act)
+    if not layers and method in ("auto", "closed") and act.kernel is not None and act.dkernel is not None:
+        return _fc_closed(X, H, act.name, cs)  # one fused XLA computation
     K = X @ X.T
     Ks = [K]
     for _ in range(1, H):
@@ -172,6 +176,15 @@ def fc_kernel(X, H, act="softplus", *, method: str = "auto", layers: bool = Fals
         Ks.append(K)
     KH = cs * K * _pair(act, K, deriv=True, method=method)
     return (KH, Ks) if layers else KH
+
+
+@functools.partial(jax.jit, static_argnames=("H", "name"))
+def _fc_closed(X, H, name, cs):
+    act = gaussian.get(name)
+    K = X @ X.T
+    for _ in range(1, H):
+        K = cs * _pair(act, K, method="closed")
+    return cs * K * _pair(act, K, deriv=True, method="closed")
 
 
 def resnet_kernel(X, H, act="softplus", *, c_res: float = 0.5, method: str = "auto", layers: bool = False):
@@ -404,3 +417,30 @@ def product_perturbation_bound(alphas, Ms):
     alphas = jnp.asarray(alphas)
     Ms = jnp.asarray(Ms)
     return (jnp.prod(1 + alphas) - 1) * jnp.prod(Ms)
+
+
+def project_out(g, x):
+    """z = g - (g.x) x / ||x||^2: a point of the hyperplane D_i = {w : w.x_i = 0} (Lemma 2.6, line 814)."""
+    g = jnp.asarray(g, dtype=jnp.float64)
+    x = jnp.asarray(x, dtype=jnp.float64)
+    return g - (g @ x) / (x @ x) * x
+
+
+def lipschitz_328(act, c: float) -> float:
+    """Lemma 3.28 (line 3495) with an explicit constant: for a, b in [1/c, c],
+    |E sigma(sqrt(a) z) - E sigma(sqrt(b) z)| <= C |a - b|, C = L sqrt(2/pi) sqrt(c) / 2
+    (d/da E sigma(sqrt a z) = E[z sigma'(sqrt a z)] / (2 sqrt a), |E z sigma'| <= L E|z|)."""
+    a = gaussian.get(act)
+    require(a.lipschitz is not None, f"activation {a.name!r} is not Lipschitz")
+    return a.lipschitz * math.sqrt(2 / math.pi) * math.sqrt(c) / 2
+
+
+def lipschitz_329(act, c: float) -> float:
+    """Lemma 3.29 (line 3509) with an explicit constant via Price's theorem: dF/dA_12 = dF/dA_21 =
+    E[s'(u)s'(v)]/2, dF/dA_11 = E[s''(u)s(v)]/2, so ||grad F||_F^2 <= beta^2 M^2/2 + L^4/2 with
+    M = |s(0)| + L sqrt(2c/pi) >= E|s(u)|: C = sqrt(beta^2 M^2/2 + L^4/2)."""
+    a = gaussian.get(act)
+    require(a.lipschitz is not None and a.smooth is not None,
+            f"activation {a.name!r} must be Lipschitz and smooth (Condition 3.1)")
+    M = a.at_zero + a.lipschitz * math.sqrt(2 * c / math.pi)
+    return math.sqrt(a.smooth ** 2 * M ** 2 / 2 + a.lipschitz ** 4 / 2)
