@@ -181,7 +181,13 @@ def _gd_drift_fn():
             return jnp.stack([jnp.sum(dq[:nq]), jnp.sum(dq[nq + 1:])])
 
         etas = eta0 * jnp.asarray(DRIFT_REL)
-        return etas, jax.vmap(one)(etas), jnp.linalg.norm(W * mask)
+        # one GD step with a large step eta1: Q is quadratic, so Q(W - eta1 g) - Q(W) = eta1^2 Q(g) exactly
+        # (the linear term is <grad Q, g> = 0 -- the discrete form of the conservation law, cf. Claim 4.1)
+        eta1 = 0.1 * jnp.linalg.norm(W * mask) / (jnp.linalg.norm(g0) + 1e-300)
+        W1 = W - eta1 * g0
+        one_step = jnp.stack([Q(W1) - Q(W), eta1 ** 2 * Q(g0)])
+        scale = jnp.sum((W1 * mask) ** 2) + jnp.sum((W * mask) ** 2) + eta1 ** 2 * jnp.sum(g0 ** 2)
+        return etas, jax.vmap(one)(etas), jnp.linalg.norm(W * mask), one_step, scale
 
     return jax.jit(run)
 
@@ -191,18 +197,26 @@ def _drift_check(ctx, quantity, *, name="discrete GD drift ~ eta^2"):
 
     def body(p):
         n = build_net(p)
-        etas, D, wn = (np.asarray(a) for a in fn(*_args(n)))
+        etas, D, wn, one, sc = (np.asarray(a) for a in fn(*_args(n)))
+        nq = B.DEPTH_MAX - 1
+        sel = slice(0, one.shape[1] - nq - 1) if quantity == "neuron" else slice(one.shape[1] - nq, None)
+        err1 = float(np.max(np.abs(one[0, sel] - one[1, sel])))
+        tol1 = float(tolerance.roundoff_tol(sc, 4 * 16 * B.DEPTH_MAX))
+        ident = {"one_step_error": err1, "one_step_tol": tol1, "one_step_eta2_term": float(np.max(np.abs(one[1, sel])))}
         D = D[:, 0] if quantity == "neuron" else D[:, 1]
         floor = 1e3 * np.finfo(float).eps * (1 + float(wn) ** 2)
         if np.any(D <= floor) or not np.all(np.isfinite(etas)):
-            return Outcome(ok=True, score=0.0, info={"note": "drift at round-off level", "drift": D.tolist()})
+            return Outcome(ok=err1 <= tol1, score=err1 / tol1, info={"note": "drift at round-off level",
+                                                                    "drift": D.tolist(), **ident})
         slope = float(np.polyfit(np.log(etas), np.log(D), 1)[0])
-        return Outcome(ok=abs(slope - 2.0) <= 0.1, score=abs(slope - 2.0),
-                       info={"exponent": slope, "etas": etas.tolist(), "drift": D.tolist()})
+        return Outcome(ok=abs(slope - 2.0) <= 0.1 and err1 <= tol1, score=abs(slope - 2.0),
+                       info={"exponent": slope, "etas": etas.tolist(), "drift": D.tolist(), **ident})
 
     return checks.predicate_check(ctx, params=net_params(), body=body, name=name,
-                                  what=f"drift after {DRIFT_T} GD steps fits eta^p with |p-2| <= 0.1",
-                                  max_examples=ctx.profile.examples(5), tol="fitted exponent within 2 +- 0.1")
+                                  what=f"drift after {DRIFT_T} GD steps fits eta^p with |p-2| <= 0.1, and one GD step "
+                                       f"changes Q by exactly eta^2 Q(grad L)",
+                                  max_examples=ctx.profile.examples(5),
+                                  tol="fitted exponent within 2 +- 0.1; one-step identity to float64 round-off")
 
 
 @statement("thm-4.1", line=3851, title="Gradient flow conserves ||W^(h)[i,:]||^2 - ||W^(h+1)[:,i]||^2 at every "
@@ -832,10 +846,6 @@ def _err(tr, s1):
 
 def _r1_examples(ctx):
     return ctx.profile.examples(4, minimum=2)
-
-
-def _r1_K(ctx):
-    return ctx.profile.sized(48, minimum=16)
 
 
 R1_T = 1500
