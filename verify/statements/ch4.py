@@ -475,13 +475,14 @@ def claim_4_2(ctx):
         U2, V2 = B.mf_gd_step(U, V, M, eta)
         f1 = float(B.mf_loss(U2, V2, M))
         nb = 11 * math.sqrt(p["r"]) * p["m"]
-        m1 = (f0 - eta / 2 * g2 - f1) / (1 + f0)
+        # share of the guaranteed decrease eta/2 ||grad f||^2 that is left over (>= 0 required)
+        m1 = (f0 - eta / 2 * g2 - f1) / (eta / 2 * g2) if g2 > 1e-12 * (1 + f0) else 1.0
         m2 = (nb - max(_n(U2) ** 2, _n(V2) ** 2)) / nb
         return min(m1, m2), {"descent_margin": m1, "norm_margin": m2, "f0": f0, "f1": f1}
 
     return checks.inequality_check(ctx, params=params(), margin=margin, slack=1e3 * _rt(),
                                    what="f(U',V') <= f(U,V) - eta/2 ||grad f||^2 and ||U'||^2, ||V'||^2 <= 11 sqrt(r)||M*||"
-                                        " (relative margins)")
+                                        " (margins relative to the guaranteed decrease / the norm bound)")
 
 
 @statement("claim-4.3", line=4403, title="Balanced + bounded loss => ||U||_F^2, ||V||_F^2 <= 5 sqrt(r)||M*||_F")
