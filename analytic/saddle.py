@@ -28,7 +28,7 @@ from .errors import InvalidParameter, require
 __all__ = [
     "InvalidParameter", "check_params", "check_step", "hermite_coeffs", "hermite", "connector_slope",
     "g1", "g2", "g2_prime", "g", "nu", "nu_closed_form", "f", "tube", "octopus", "piece",
-    "region_index", "region_value", "saddle_point", "local_min", "escape_ratio", "hessian_bound", "key_observation_f",
+    "region_index", "region_value", "grad_f", "saddle_point", "local_min", "escape_ratio", "hessian_bound", "key_observation_f",
     "warmup_f", "warmup_escape_count", "gd_step", "pgd_step", "run_escape", "run_values",
     "ball_uniform", "gd_transform",
 ]
@@ -171,6 +171,12 @@ def nu_closed_form(L, gamma, tau):
 
 
 # ----------------------------------------------------------------------------- the tube / octopus
+def _leading(mask):
+    """Number of leading True entries along the last axis (first False index; d if none)."""
+    d = mask.shape[-1]
+    return jnp.where(jnp.all(mask, axis=-1), d, jnp.argmin(mask, axis=-1)).astype(jnp.int32)
+
+
 def _signs(x, mirror: bool):
     if not mirror:
         return jnp.ones_like(x)
@@ -181,7 +187,7 @@ def region_index(x, tau, mirror: bool = True):
     """k(x) = number of leading coordinates with |x_j| >= 2 tau (0..d); region d is the basin of
     the minimum.  (x_j itself, not |x_j|, for the tube.)"""
     y = _signs(x, mirror) * x
-    return jnp.sum(jnp.cumprod((y >= 2.0 * tau).astype(jnp.int32), axis=-1), axis=-1)
+    return _leading(y >= 2.0 * tau)
 
 
 def f(x, L, gamma, tau, mirror: bool = True):
@@ -201,9 +207,33 @@ def f(x, L, gamma, tau, mirror: bool = True):
     x = jnp.asarray(x)
     s = _signs(x, mirror)
     y = s * x
-    k = jnp.sum(jnp.cumprod((y >= 2.0 * tau).astype(jnp.int32)))
+    k = _leading(y >= 2.0 * tau)
     yk = jnp.sum(jnp.where(jnp.arange(x.shape[-1]) == k, y, 0.0))  # y_k (0 when k == d)
     return region_value(y, k, yk > tau, L, gamma, tau)
+
+
+def grad_f(x, L, gamma, tau, mirror: bool = True):
+    """Closed-form gradient of ``f`` (the same region selection), for the GD / PGD loops: cheaper
+    than reverse-mode autodiff through the ``jnp.where`` chain; equal to ``jax.grad(f)`` to round-off
+    (tests/test_saddle.py).  With y = s x, df/dx_j = s_j * d(tube)/dy_j:
+      j < k: 2L (y_j - 4tau); j = k: -2 gamma y_k or g1'(y_k) + g2'(y_k) y_{k+1}^2;
+      j = k+1: 2 c y_{k+1} (c = g2(y_k) or L); j > k+1: 2 L y_j."""
+    x = jnp.asarray(x)
+    d = x.shape[-1]
+    s = _signs(x, mirror)
+    y = s * x
+    idx = jnp.arange(d)
+    k = _leading(y >= 2.0 * tau)
+    onek = idx == k
+    yk = jnp.sum(jnp.where(onek, y, 0.0))
+    ynext = jnp.sum(jnp.where(idx == k + 1, y, 0.0))
+    is_conn = (yk > tau) & (k < d)
+    dk = jnp.where(is_conn, connector_slope(yk, L, gamma, tau) + g2_prime(yk, L, gamma, tau) * ynext * ynext,
+                   -2.0 * gamma * yk)
+    coef_next = jnp.where(is_conn, g2(yk, L, gamma, tau), L)
+    gy = jnp.where(idx < k, 2.0 * L * (y - 4.0 * tau),
+                   jnp.where(onek, dk, jnp.where(idx == k + 1, 2.0 * coef_next * y, 2.0 * L * y)))
+    return s * gy
 
 
 def region_value(y, k, connection, L, gamma, tau):
@@ -330,44 +360,56 @@ def pgd_step(x, t, t_noise, key, grad_fn, eta, r, g_thres, t_thres):
     return xp - eta * gp, jnp.where(perturb, t, t_noise), perturb
 
 
-@partial(jax.jit, static_argnames=("max_steps", "mirror", "pgd"))
-def _run_escape(x0, key, L, gamma, tau, eta, r, g_thres, t_thres, max_steps: int, mirror: bool, pgd: bool):
+_CHUNK = 32  # GD / PGD steps per while_loop iteration (the per-step guard keeps counts exact)
+
+
+@partial(jax.jit, static_argnames=("max_steps", "mirror", "pgd", "stop_when_stuck"))
+def _run_escape(x0, key, L, gamma, tau, eta, r, g_thres, t_thres, max_steps: int, mirror: bool, pgd: bool,
+                stop_when_stuck: bool = False):
     d = x0.shape[-1]
-    grad_fn = jax.grad(lambda z: f(z, L, gamma, tau, mirror=mirror))
+    grad_fn = lambda z: grad_f(z, L, gamma, tau, mirror=mirror)  # noqa: E731
     idx = jnp.arange(d)
 
     def marks(x, t, T, A):
         y = jnp.abs(x) if mirror else x
-        k = jnp.sum(jnp.cumprod((y >= 2.0 * tau).astype(jnp.int32)))
+        k = _leading(y >= 2.0 * tau)
         T = jnp.where((T < 0) & (k >= idx + 1), t, T)
         A = jnp.where((A < 0) & (k >= idx) & (y >= tau), t, A)
         return T, A, k
 
-    def cond(c):
-        x, t, t_noise, T, A, k, n_pert = c
-        return (t < max_steps) & (k < d)
+    def active(c):
+        x, t, t_noise, T, A, k, n_pert, stuck = c
+        return (t < max_steps) & (k < d) & ~stuck
 
-    def body(c):
-        x, t, t_noise, T, A, k, n_pert = c
+    def step(c, _):
+        x, t, t_noise, T, A, k, n_pert, stuck = c
+        on = active(c)
         if pgd:
-            x, t_noise, pert = pgd_step(x, t, t_noise, key, grad_fn, eta, r, g_thres, t_thres)
-            n_pert = n_pert + pert.astype(jnp.int32)
+            xn, tn2, pert = pgd_step(x, t, t_noise, key, grad_fn, eta, r, g_thres, t_thres)
+            n_pert = n_pert + (pert & on).astype(jnp.int32)
+            t_noise = jnp.where(on, tn2, t_noise)
         else:
-            x = gd_step(x, grad_fn, eta)
-        t = t + 1
-        T, A, k = marks(x, t, T, A)
-        return x, t, t_noise, T, A, k, n_pert
+            xn = gd_step(x, grad_fn, eta)
+        if stop_when_stuck and not pgd:  # an exact fixed point of GD: it can never move again
+            stuck = stuck | (on & jnp.all(xn == x))
+        xn = jnp.where(on, xn, x)
+        t = t + on.astype(jnp.int32)
+        T, A, k = marks(xn, t, T, A)
+        return (xn, t, t_noise, T, A, k, n_pert, stuck), None
+
+    def chunk(c):  # CHUNK steps per loop iteration: the loop test runs once per chunk
+        return jax.lax.scan(step, c, None, length=_CHUNK)[0]
 
     T0 = -jnp.ones(d, jnp.int32)
     T0, A0, k0 = marks(x0, jnp.int32(0), T0, T0)
-    init = (x0, jnp.int32(0), jnp.asarray(-t_thres - 1, jnp.int32), T0, A0, k0, jnp.int32(0))
-    x, t, _, T, A, k, n_pert = jax.lax.while_loop(cond, body, init)
-    return {"x": x, "steps": t, "T": T, "A": A, "k": k, "perturbations": n_pert}
+    init = (x0, jnp.int32(0), jnp.asarray(-t_thres - 1, jnp.int32), T0, A0, k0, jnp.int32(0), jnp.asarray(False))
+    x, t, _, T, A, k, n_pert, stuck = jax.lax.while_loop(active, chunk, init)
+    return {"x": x, "steps": t, "T": T, "A": A, "k": k, "perturbations": n_pert, "stuck": stuck}
 
 
 def run_escape(x0, L, gamma, tau, eta, *, max_steps: int = 100_000, mirror: bool = True, pgd: bool = False,
                key=None, r: float = 0.0, g_thres: float = 0.0, t_thres: int = 1, step_bound: float | None = None,
-               step_what: str = "1/l"):
+               step_what: str = "1/l", stop_when_stuck: bool = False):
     """Run GD (or Algorithm 2 with ``pgd=True``) from each row of ``x0`` (shape (n, d), vmapped;
     one ``lax.while_loop``) until every coordinate is in the minimum's well or ``max_steps``.
 
@@ -375,6 +417,8 @@ def run_escape(x0, L, gamma, tau, eta, *, max_steps: int = 100_000, mirror: bool
     x_{k+1} >= 2 tau), ``A[:, k]`` = first t with |x_k| >= tau while the first k coordinates are in the
     well (T_{k+1} - T'_{k+1} in the proof of Lemma 7.2), -1 when not reached; ``steps``; final ``x``.
     Step size: ``eta <= step_bound`` (default 1/l, l = hessian_bound) else InvalidParameter.
+    ``stop_when_stuck`` (GD only): stop a run at an exact fixed point (x_{t+1} == x_t bitwise, e.g. a
+    saddle reached after the waiting coordinates underflowed to 0); ``stuck`` reports it.
     """
     x0 = jnp.atleast_2d(jnp.asarray(x0, jnp.float64))
     d = int(x0.shape[-1])
@@ -389,13 +433,14 @@ def run_escape(x0, L, gamma, tau, eta, *, max_steps: int = 100_000, mirror: bool
     n = x0.shape[0]
     keys = jax.random.split(key if key is not None else jax.random.key(0), n)
     fn = jax.vmap(lambda x, k: _run_escape(x, k, float(L), float(gamma), float(tau), float(eta), float(r),
-                                           float(g_thres), int(t_thres), int(max_steps), bool(mirror), bool(pgd)))
+                                           float(g_thres), int(t_thres), int(max_steps), bool(mirror), bool(pgd),
+                                           bool(stop_when_stuck)))
     return fn(x0, keys)
 
 
 @partial(jax.jit, static_argnames=("n_steps", "stride", "mirror", "pgd"))
 def _run_values(x0, key, L, gamma, tau, eta, r, g_thres, t_thres, n_steps: int, stride: int, mirror: bool, pgd: bool):
-    grad_fn = jax.grad(lambda z: f(z, L, gamma, tau, mirror=mirror))
+    grad_fn = lambda z: grad_f(z, L, gamma, tau, mirror=mirror)  # noqa: E731
 
     def inner(c, _):
         x, t, t_noise = c

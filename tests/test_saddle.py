@@ -133,3 +133,15 @@ def test_bad_input_in_runners():
         S.saddle_point(4, 3, T)
     with pytest.raises(InvalidParameter, match="r must be > 0"):
         S.run_escape(jnp.zeros((1, 3)), L, G, T, 0.001, pgd=True, key=jax.random.key(0), r=0.0, g_thres=0.1)
+
+
+def test_closed_form_gradient_equals_autodiff():
+    rng = np.random.default_rng(5)
+    for d, mirror in ((3, False), (6, True)):
+        X = np.stack([np.concatenate([rng.uniform(2 * T, 6 * T, k), rng.uniform(0, 2 * T, 1), rng.uniform(0, T, d)])[:d]
+                      for k in rng.integers(0, d, 32)])
+        if mirror:
+            X *= np.where(rng.random(X.shape) < .5, -1, 1)
+        a = jax.jit(jax.vmap(lambda x: S.grad_f(x, L, G, T, mirror)))(jnp.asarray(X))
+        b = jax.jit(jax.vmap(jax.grad(lambda x: S.f(x, L, G, T, mirror))))(jnp.asarray(X))
+        assert float(jnp.max(jnp.abs(a - b))) <= 1e-12 * (1 + float(jnp.max(jnp.abs(b))))
