@@ -27,6 +27,40 @@ def grad_off_by_one_a(v, a, w_star, a_star):
     return gv, ga + (a - jnp.linalg.norm(w_star) * a_star) / (2 * PI)  # (pi-1) -> pi
 
 
+def grad_flipped_a_signal(v, a, w_star, a_star):
+    # sign of the (g(phi)-1) a* term flipped
+    gv, ga = _grad(v, a, w_star, a_star)
+    phi = cnn.angle(v, w_star)
+    return gv, ga + 2 * jnp.linalg.norm(w_star) * (cnn.g(phi) - 1) * a_star / (2 * PI)
+
+
+def grad_dropped_2pi_ones(v, a, w_star, a_star):
+    # the 1 1^T a* term without its 1/(2pi)
+    gv, ga = _grad(v, a, w_star, a_star)
+    return gv, ga - jnp.linalg.norm(w_star) * jnp.sum(a_star) * (1 - 1 / (2 * PI))
+
+
+def grad_antidamped(v, a, w_star, a_star):
+    # flipped sign of the (pi-1) a term
+    gv, ga = _grad(v, a, w_star, a_star)
+    return gv, ga - 2 * (PI - 1) * a / (2 * PI)
+
+
+def loss_off_by_one(v, a, w_star, a_star):
+    # (pi-1) -> pi in the ||a*||^2 term
+    return _loss(v, a, w_star, a_star) + jnp.dot(w_star, w_star) * jnp.dot(a_star, a_star) / (4 * PI)
+
+
+def sample_init_not_uniform_in_ball(key, p, a_star, w_star):
+    # radius r*U instead of r*U^(1/k): not uniform in the ball
+    import jax
+    k1, k2, k3 = jax.random.split(key, 3)
+    v = jax.random.normal(k1, (p,))
+    d = jax.random.normal(k2, (a_star.shape[0],))
+    d = d / jnp.linalg.norm(d)
+    return v / jnp.linalg.norm(v), cnn.init_radius(a_star, w_star) * jax.random.uniform(k3) * d
+
+
 def g_wrong(phi):
     return (PI - phi) * jnp.cos(phi) + 2 * jnp.sin(phi)
 
@@ -47,17 +81,18 @@ CASES = [
     ("thm-5.2", "population_grad", grad_off_by_one_a),
     ("alg-1", "gd_step", step_no_normalisation),
     ("lemma-5.1", "spurious_point", spurious_wrong),
-    ("lemma-5.3", "population_grad", grad_flipped_v),
-    ("lemma-5.4", "population_grad", grad_off_by_one_a),
+    ("lemma-5.3", "population_grad", grad_flipped_a_signal),
+    ("lemma-5.4", "population_grad", grad_dropped_2pi_ones),
     ("paper:eq-1Ta-recursion", "population_grad", grad_off_by_one_a),
     ("lemma-5.6", "g", g_wrong),
-    ("lemma-5.7", "population_grad", grad_off_by_one_a),
-    ("lemma-5.8", "population_grad", grad_flipped_v),
+    ("lemma-5.7", "population_grad", grad_flipped_a_signal),
+    ("lemma-5.8", "population_grad", grad_antidamped),
     ("cor-5.1", "population_grad", grad_flipped_v),
     ("lemma-5.9", "population_grad", grad_flipped_v),
-    ("lemma-5.10", "population_grad", grad_off_by_one_a),
-    ("lemma-5.11", "population_grad", grad_off_by_one_a),
-    ("lemma-5.12", "population_loss", loss_dropped_2pi_cross),
+    ("lemma-5.10", "population_grad", grad_dropped_2pi_ones),
+    ("lemma-5.11", "population_grad", grad_antidamped),
+    ("lemma-5.12", "population_loss", loss_off_by_one),
+    ("remark-5.1", "sample_init", sample_init_not_uniform_in_ball),
     ("remark-5.2", "population_loss_rotinv", lambda v, a, w, s, m1, m2: cnn.population_loss(v, a, w, s)),
 ]
 

@@ -81,11 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("bench", help="speed benchmarks of the engine")
     sp.add_argument("which", nargs="*", help="benchmark names (default: all)")
     sp.add_argument("--json", action="store_true")
-    for name, helptext in (("report", "write the HTML/Markdown report"),
-                           ("new-statement", "scaffold a new statement")):
-        extra = _EXTRA_COMMANDS.get(name)
-        if extra is not None:
-            extra[0](sub)
+    for name, (add_parser, _run) in _EXTRA_COMMANDS.items():
+        add_parser(sub)
     return p
 
 
@@ -252,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
 def _load_extras():
     """Optional command modules (report, scaffold) register themselves when present."""
     import importlib
-    for mod in ("verify.report", "verify.scaffold"):
+    for mod in ("verify.report", "verify.scaffold", "verify.calibrate"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

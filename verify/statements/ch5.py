@@ -694,7 +694,7 @@ def lemma_5_12(ctx):
     def params(draw):
         p = draw(cnn_params())
         q = _np(p)
-        eps = draw(S.floats(1e-4, 0.5))
+        eps = 10.0 ** -draw(S.floats(0.3, 4.0))  # log-uniform: the claim is about eps -> 0
         u = draw(S.floats(0.0, 1.0))
         k = q["a"].size
         ws = np.linalg.norm(q["w_star"])
