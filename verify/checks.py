@@ -73,8 +73,9 @@ def search(ctx: Ctx, strategy, body: Callable[[Any], Outcome], *, max_examples: 
     s = settings(max_examples=n_max, derandomize=ctx.profile.derandomize, deadline=None, database=None,
                  suppress_health_check=list(hypothesis.HealthCheck), verbosity=Verbosity.quiet,
                  report_multiple_bugs=False, print_blob=False,
-                 phases=None if shrink else [hypothesis.Phase.explicit, hypothesis.Phase.reuse,
-                                             hypothesis.Phase.generate, hypothesis.Phase.target])
+                 phases=tuple(hypothesis.Phase) if shrink else (
+                     hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate,
+                     hypothesis.Phase.target))
     test = s(given(strategy)(run))
     if not ctx.profile.derandomize:
         test = hypothesis.seed(ctx.int_seed("hypothesis"))(test)
