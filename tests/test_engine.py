@@ -159,3 +159,14 @@ def test_false_alarm_rate_of_mc_comparison():
         fails += v.verdict == "refuted"
     # Clopper-Pearson: with true rate <= 0.05, P(fails >= 9 of 40) < 1e-3
     assert fails <= 8, f"{fails}/{n_seeds} false alarms at alpha=0.05"
+
+
+def test_every_statement_is_collected_by_a_property_module():
+    """properties/test_<chapter>*.py are parametrized by chapter: every registered chapter needs one."""
+    import glob
+    import re
+    covered = set()
+    for path in glob.glob(os.path.join(ROOT, "properties", "test_*.py")):
+        covered |= set(re.findall(r'ids\(chapter="([^"]+)"\)', open(path).read()))
+    missing = {s.id: s.chapter for s in registry.all_statements() if s.chapter not in covered}
+    assert not missing, f"statements in chapters without a property module: {missing}"

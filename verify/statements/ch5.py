@@ -137,7 +137,7 @@ def thm_5_2(ctx):
 
 
 # ----------------------------------------------------------------------------- Algorithm 1
-@statement("alg-1", line=5030, aliases=("paper:alg-1",),
+@statement("alg-1", line=5030, aliases=("paper:alg-1",), chapter="5",
            title="GD with weight normalization: grad_v orthogonal to v, ||v'||^2 = ||v||^2 + eta^2||grad_v||^2")
 def alg_1(ctx):
     params = st.tuples(cnn_params(), S.floats(1e-3, 2.0))
