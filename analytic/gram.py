@@ -67,7 +67,8 @@ def _depth(H, lo: int = 1):
 def c_sigma(act) -> float:
     """c_sigma = (E_{z~N(0,1)}[sigma(z)^2])^{-1} (Section 3.2, network (3.2)); ReLU: 2."""
     act = gaussian.get(act)
-    return float(1.0 / gaussian.second_moment(act, 1.0))
+    with jax.ensure_compile_time_eval():  # a constant even when called under jit
+        return float(1.0 / gaussian.second_moment(act, 1.0))
 
 
 # ----------------------------------------------------------------------------- chapter 2
@@ -444,3 +445,38 @@ def lipschitz_329(act, c: float) -> float:
             f"activation {a.name!r} must be Lipschitz and smooth (Condition 3.1)")
     M = a.at_zero + a.lipschitz * math.sqrt(2 * c / math.pi)
     return math.sqrt(a.smooth ** 2 * M ** 2 / 2 + a.lipschitz ** 4 / 2)
+
+
+# ----------------------------------------------------------------------------- perturbation bounds
+def g_c(c: float, h: int) -> float:
+    """g_c(h) = sum_{i=0}^{h-1} c^i (the geometric factor of Lemma 3.3)."""
+    return float(sum(c ** i for i in range(h)))
+
+
+def fc_perturbation_bound(cs, L, cx0, cw0, R, h):
+    """Lemma 3.3 (line 1643): ||x^(h)(k) - x^(h)(0)|| <= sqrt(c_sigma) L c_x0 g_{c_x}(h) R,
+    c_x = 2 sqrt(c_sigma) L c_w0, if ||W^(h)(0)||_op <= c_w0 sqrt m, ||x^(h)(0)|| <= c_x0,
+    ||W^(h)(k) - W^(h)(0)||_F <= sqrt(m) R, R <= c_w0."""
+    cx = 2 * math.sqrt(cs) * L * cw0
+    return math.sqrt(cs) * L * cx0 * g_c(cx, h) * R
+
+
+def resnet_perturbation_bound(cs, L, cx0, cw0, R, c_res, q: int = 1):
+    """Lemma 3.10 (line 2070; q = 1) and Lemma 3.17 (line 2456; conv, patch size q):
+    ||x^(h)(k) - x^(h)(0)|| <= (sqrt(c_sigma q) L + c_x0/c_w0) exp(2 c_res c_w0 L sqrt q) R.
+    Printed (3.17): the first factor is written without sqrt(q) (OCR); the derivation needs it since
+    ||phi(x)||_F <= sqrt(q) ||x||_F."""
+    return (math.sqrt(cs * q) * L + cx0 / cw0) * math.exp(2 * c_res * cw0 * L * math.sqrt(q)) * R
+
+
+def fc_weight_radius(cx0, a20, cx, H, n, res0, lam0, m):
+    """Lemma 3.5 (line 1670): R' = 16 c_x0 a_{2,0} c_x^H sqrt(n) ||y - u(0)|| / (lambda0 sqrt m),
+    with c_x = max(2 sqrt(c_sigma) L c_w0, 1); weights stay within R' sqrt(m) (Frobenius)."""
+    return 16 * cx0 * a20 * cx ** H * math.sqrt(n) * res0 / (lam0 * math.sqrt(m))
+
+
+def resnet_weight_radius(c_res, cx0, a20, L, cw0, H, n, res0, lam0, m, q: int = 1):
+    """Lemma 3.12 (line 2090): R' = 16 c_res c_x0 a_{2,0} L e^{2 c_res c_w0 L} sqrt(n)||y-u(0)||/(H lambda0 sqrt m)
+    (Lemma 3.19, conv: the exponent and the first factor carry sqrt(q))."""
+    return (16 * c_res * cx0 * a20 * L * math.sqrt(q) * math.exp(2 * c_res * cw0 * L * math.sqrt(q))
+            * math.sqrt(n) * res0 / (H * lam0 * math.sqrt(m)))
