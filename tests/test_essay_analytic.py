@@ -112,7 +112,7 @@ def test_relu_gram_matches_jacobian_and_hinf_matches_mc():
     # Monte Carlo over 50000 neurons: entries are means of bounded indicators -> se <= 0.5/sqrt(m)
     assert np.max(np.abs(H - Hinf)) <= 6 * 0.5 / np.sqrt(50000)
     Ws = W[:7]
-    J = jax.jacrev(lambda W: wide.predictions(W, a[:7], X))(Ws).reshape(4, -1)
+    J = jax.jit(jax.jacrev(lambda W: wide.predictions(W, a[:7], X)))(Ws).reshape(4, -1)
     np.testing.assert_allclose(np.asarray(J @ J.T), np.asarray(wide.gram(Ws, X, a[:7])), atol=1e-13)
 
 
@@ -120,10 +120,11 @@ def test_neuron_grads_and_hessian_match_autodiff():
     g = _rng(7)
     X = jnp.asarray(g.standard_normal((3, 2)))
     W, a, y = jnp.asarray(g.standard_normal((5, 2))), jnp.asarray([1.0, -1, 1, 1, -1]), jnp.asarray(g.standard_normal(3))
-    np.testing.assert_allclose(np.asarray(wide.neuron_grads(W, a, X, y)), np.asarray(jax.grad(wide.loss)(W, a, X, y)),
-                               atol=1e-13)
-    Ha = np.asarray(jax.hessian(wide.loss)(W, a, X, y)).reshape(10, 10)
-    np.testing.assert_allclose(Ha, np.asarray(wide.hessian_printed(W, a, X)), atol=1e-13)
+    f = jax.jit(lambda W: (wide.neuron_grads(W, a, X, y), jax.grad(wide.loss)(W, a, X, y),
+                           jax.hessian(wide.loss)(W, a, X, y).reshape(10, 10), wide.hessian_printed(W, a, X)))
+    g1, g2, Ha, Hp = (np.asarray(v) for v in f(W))
+    np.testing.assert_allclose(g1, g2, atol=1e-13)
+    np.testing.assert_allclose(Ha, Hp, atol=1e-13)
 
 
 def test_lemma35_bound_holds_on_random_nets():
@@ -131,7 +132,7 @@ def test_lemma35_bound_holds_on_random_nets():
     for dims in ((2, 4, 3, 2), (3, 4, 2)):
         Ws = [jnp.asarray(g.standard_normal((dims[i + 1], dims[i]))) for i in range(len(dims) - 1)]
         X, Y = jnp.asarray(g.standard_normal((dims[0], 4))), jnp.asarray(g.standard_normal((dims[-1], 4)))
-        gr = jax.grad(lambda W: wide.net_loss([Ws[0], W] + Ws[2:], X, Y))(Ws[1])
+        gr = jax.jit(jax.grad(lambda W: wide.net_loss([Ws[0], W] + Ws[2:], X, Y)))(Ws[1])
         res = jnp.linalg.norm(wide.net_output(Ws, X) - Y)
         assert float(jnp.linalg.norm(gr)) >= float(wide.lemma35_lower_bound(Ws, X, 1)) * float(res)
 

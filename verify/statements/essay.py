@@ -124,7 +124,7 @@ def hypothesis_all_local_minima_global(ctx):
     The dead-unit configuration (every pre-activation w_r.x_i < 0) is a (flat) local minimum: the loss
     is exactly 1/2||y||^2 on a whole ball, while reviving one unit gives a strictly smaller loss.
     The essay itself calls (1) false in general (line 165); the thesis's thm-5.5 is another instance."""
-    params = st.tuples(bucket((3, 5)), bucket((2,)), bucket((1, 2)), seeds())
+    params = st.tuples(bucket((3, 4)), bucket((2,)), bucket((1, 2)), seeds())
     fns = _relu_fns("relu")
 
     def body(p):
@@ -271,6 +271,10 @@ def deep_linear_rank_equivalence(ctx):
         scale = float(jnp.sum(Y ** 2)) / _M
         tol = _tol(scale, _M * max(dims))
         rk = int(wide.numerical_rank(q["Rs"]))
+        if abs(attained - val) > tol or abs(shallow_at - val) > tol or rk > dp:  # no need to train
+            return Outcome(ok=False, score=abs(attained - val) / tol,
+                           info=dict(dims=list(dims), eckart_young_value=val, deep_loss_at_factorisation=attained,
+                                     shallow_loss_at_R_star=shallow_at, rank_R_star=rk, roundoff=tol))
         _, L0, LT, gn = train(_init_batch(rng, dims, starts), X, Y)
         LT = np.asarray(LT)
         lowest = min(float(q["rand"].min()), float(LT.min()))
@@ -603,9 +607,9 @@ def _rank_statement(ctx, deep: bool):
     _FEATS.clear()  # fresh jitted functions per run (mutant tests swap wide.* between runs)
     draws = ctx.profile.sized(24, minimum=12)
     if deep:
-        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), bucket((1, 2)), st.lists(bucket((2, 3)), max_size=1))
+        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), st.just(0), st.lists(bucket((2, 3)), max_size=1))
     else:
-        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), bucket((0, 2)), st.just([]))
+        shapes = st.tuples(bucket((1, 2)), bucket((3, 4)), bucket((0, 1)), st.just([]))
 
     def dims_of(p):
         d0, m, extra, mids = p
@@ -797,7 +801,7 @@ def relu_remark(ctx):
     of positive loss: with every unit inactive the loss is constant on a ball (a degenerate local minimum -- the
     'second alternative' the essay leaves open), and a lower point exists.  Control: the same weights with sigmoid
     have a non-zero gradient."""
-    params = st.tuples(bucket((3, 5)), bucket((2, 3)), bucket((0, 3)), seeds())
+    params = st.tuples(bucket((3, 4)), bucket((2,)), bucket((0, 2)), seeds())
     fr, fs = _relu_fns("relu"), _relu_fns("sigmoid")
 
     def body(p):
@@ -931,6 +935,13 @@ def gradient_norm_bound(ctx):
     first_two = inequality_check(ctx, params=params, margin=margin, max_examples=_ex(ctx, 8),
                                  what="||dL/dw_r|| <= ||u-y||_1/sqrt(m) <= sqrt(n/m)||u-y||_2")
     first_two.name = "first two inequalities"
+    cond_text = ("width m large enough that lambda_min(H(t)) >= lambda0/2 along the flow (eq. (11); Du et al. take "
+                 "m = Omega(n^6 / (lambda0^4 delta^3)); here m = 4096 for n = 4, d = 3, unit data) -- the first two "
+                 "inequalities need only ||x_j|| <= 1 and |a_r| <= 1")
+    printed_text = ("||dL/dw_r|| <= ||u-y||_1/sqrt(m) <= sqrt(n/m)||u-y||_2 <= sqrt(n/m) e^{-lambda0 t/2}||u(0)-y||_2")
+    if first_two.verdict == "refuted":  # already decided: the flows cannot rescue it
+        return conditional(first_two, inconclusive("not run: the first two inequalities already failed"),
+                           condition=cond_text, printed_text=printed_text)
 
     flow = jax.jit(_flow, static_argnums=(5,))
 
@@ -1098,6 +1109,17 @@ def du_transfers_to_sigmoid(ctx):
     n, d, m = 4, 3, 512
     steps = ctx.profile.sized(300, minimum=150)
 
+    @jax.jit
+    def start(W, a, X, y, train_a):
+        """du/dt along the flow at the start, by autodiff, vs -K(0) (u - y), K = H_W (+ H_a if a is trained)."""
+        gW0, ga0 = jax.grad(lambda W, a: wide.loss(W, a, X, y, "sigmoid"), argnums=(0, 1))(W, a)
+        _, du = jax.jvp(lambda W, a: wide.predictions(W, a, X, "sigmoid"), (W, a), (-gW0, -ga0 * train_a))
+        r0 = wide.predictions(W, a, X, "sigmoid") - y
+        F = wide.sigmoid(X @ W.T)
+        H = wide.gram_act(W, a, X, "sigmoid")
+        K = H + train_a * F @ F.T / W.shape[0]
+        return du, -K @ r0, H, K
+
     def run(W, a, X, y, eta, train_a):
         def f(W, a):
             return wide.loss(W, a, X, y, "sigmoid")
@@ -1108,33 +1130,28 @@ def du_transfers_to_sigmoid(ctx):
             r = wide.predictions(W, a, X, "sigmoid") - y
             return (W - eta * gW, a - eta * ga * train_a), jnp.sum(r ** 2)
 
-        # du/dt along the flow at the start, by autodiff, vs -K(0) (u - y) with K = H_W (+ H_a if a is trained)
-        gW0, ga0 = jax.grad(f, argnums=(0, 1))(W, a)
-        _, du = jax.jvp(lambda W, a: wide.predictions(W, a, X, "sigmoid"), (W, a), (-gW0, -ga0 * train_a))
-        r0 = wide.predictions(W, a, X, "sigmoid") - y
-        F = wide.sigmoid(X @ W.T)
-        K = wide.gram_act(W, a, X, "sigmoid") + train_a * F @ F.T / W.shape[0]
         (W, a), r2 = jax.lax.scan(step, (W, a), None, length=steps)
         rT = wide.predictions(W, a, X, "sigmoid") - y
-        return jnp.concatenate([r2, jnp.sum(rT ** 2)[None]]), du, -K @ r0
+        return jnp.concatenate([r2, jnp.sum(rT ** 2)[None]])
 
     run = jax.jit(run)
 
     def body(p):
         train_a, s = p
         X, y, W, a = _du_data(_rng(ctx, s), n, d, m)
-        H = np.asarray(wide.gram_act(W, a, X, "sigmoid"))
+        du, du_k, H, K = (np.asarray(v) for v in start(W, a, X, y, float(train_a)))
+        du_err = float(np.max(np.abs(du - du_k)))
+        du_tol = _tol(float(np.max(np.abs(du_k))), m * d)
+        if du_err > du_tol:  # the kernel of the prediction dynamics is wrong: no need to simulate
+            return Outcome(ok=False, score=du_err / du_tol, info=dict(train_a=train_a, du_dt_err=du_err,
+                                                                       du_dt_roundoff=du_tol))
         lam = float(np.linalg.eigvalsh(H)[0])
-        F = np.asarray(wide.sigmoid(X @ W.T))
-        K = H + (F @ F.T / m if train_a else 0.0)
         eta = 1.0 / float(np.linalg.eigvalsh(K)[-1])
-        r2, du, du_k = (np.asarray(v) for v in run(W, a, X, y, eta, float(train_a)))
+        r2 = np.asarray(run(W, a, X, y, eta, float(train_a)))
         ratio = r2[1:] / r2[:-1]
         bound = 1 - eta * lam / 2
         mg = float(np.min(bound - ratio + _tol(1.0, m)))
         total = float(r2[-1] / r2[0])
-        du_err = float(np.max(np.abs(du - du_k)))
-        du_tol = _tol(float(np.max(np.abs(du_k))), m * d)
         return Outcome(ok=mg >= 0 and du_err <= du_tol, score=max(-mg, du_err / du_tol),
                        info=dict(train_a=train_a, lambda_min_H0=lam, eta=eta, du_dt_err=du_err, du_dt_roundoff=du_tol,
                                                         rate_bound=bound, worst_step_ratio=float(ratio.max()),
