@@ -209,6 +209,7 @@ def hermite_table(q: int, k: int) -> np.ndarray:
     return h
 
 
+@functools.partial(jax.jit, static_argnames=("f", "q"))
 def expect1(f: Callable, var, q: int = 96):
     """E[f(u)], u ~ N(0, var), by q-point Gauss-Hermite (jittable, elementwise in var)."""
     z, w = gh_rule(q)
@@ -216,6 +217,7 @@ def expect1(f: Callable, var, q: int = 96):
     return jnp.sum(f(jnp.sqrt(var)[..., None] * z) * w, axis=-1)
 
 
+@functools.partial(jax.jit, static_argnames=("f", "g", "q"))
 def expect2_brute(f: Callable, g: Callable, kii, kij, kjj, q: int = 48):
     """E[f(u) g(v)] by a tensor-product q x q Gauss-Hermite rule (broadcast over pairs).
 
@@ -239,6 +241,11 @@ def hermite_coeffs(f: Callable, var, k: int | None = None, q: int | None = None)
     """f_k(var) = E[f(sqrt(var) z) h_k(z)], k = 0..k-1, shape var.shape + (k,) (jittable)."""
     k = MEHLER_KMAX if k is None else k
     q = MEHLER_Q if q is None else q
+    return _hermite_coeffs(f, jnp.asarray(var, dtype=jnp.float64), k, q)
+
+
+@functools.partial(jax.jit, static_argnames=("f", "k", "q"))
+def _hermite_coeffs(f, var, k, q):
     z, w = gh_rule(q)
     h = jnp.asarray(hermite_table(q, k))
     var = jnp.asarray(var, dtype=jnp.float64)

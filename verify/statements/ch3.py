@@ -473,8 +473,9 @@ def prop_3_2(ctx):
 
 @statement("lemma-3.25", line=3398, title="With D = identity: lambda(K^(H)) >= min_ij lambda_min of 2x2 blocks of K^(0)")
 def lemma_3_25(ctx):
-    """lambda(K) = min_{i != j} lambda_min([[K_ii, K_ij], [K_ji, K_jj]]) is non-decreasing along the
-    ResNet recursion: lambda(K^(h)) >= lambda(K^(0)) for every h <= H - 1 (searched over data, H, sigma)."""
+    """lambda(K) = min_{i != j} lambda_min([[K_ii, K_ij], [K_ji, K_jj]]) along the Def. 3.4 recursion with
+    D^(h) = I at every layer: lambda(K^(h)) >= lambda(K^(0)); for the ResNet of Def. 3.2 (first layer
+    D = 0, not covered by the lemma) the same from K^(1) on.  Searched over data, H, sigma."""
     def lam2(K):
         K = np.asarray(K)
         n = K.shape[0]
@@ -488,13 +489,20 @@ def lemma_3_25(ctx):
 
     def margin(p):
         X, act, H = p
+        # Def 3.4 with D^(h) = I at every layer (the lemma's hypothesis), rho = (c_res/H) sigma
+        P0 = jnp.asarray(X @ X.T)[:, None, :, None]
+        Kg, _ = gram.general_kernel(P0, [1.0] * (H - 1), [0.5 / H] * (H - 1), act, q=1)
+        l0 = lam2(Kg[0][:, 0, :, 0])
+        worst_g = min(lam2(K[:, 0, :, 0]) for K in Kg[1:])
+        # the ResNet of Def 3.2 (layer 1 has D = 0): monotone from K^(1) on, as Prop 3.2 uses it
         _, Ks, _ = gram.resnet_kernel(X, H, act, layers=True)
-        l0 = lam2(Ks[0])
-        worst = min(lam2(K) for K in Ks[1:]) if len(Ks) > 1 else l0
-        return worst - l0, {"lambda_K0": l0, "min_lambda_Kh": worst}
+        l1 = lam2(Ks[1])
+        worst_r = min(lam2(K) for K in Ks[1:])
+        m = min(worst_g - l0, worst_r - l1)
+        return m, {"lambda_K0": l0, "min_lambda_Kh_D=I": worst_g, "lambda_K1_resnet": l1, "min_lambda_Kh_resnet": worst_r}
 
     return checks.inequality_check(ctx, params=par, margin=margin, slack=1e-13,
-                                   what="lambda(K^(h)) >= lambda(K^(0)) along the ResNet recursion")
+                                   what="lambda(K^(h)) non-decreasing along the D = I recursion")
 
 
 # ============================================================================ technical lemmas
@@ -655,6 +663,7 @@ def _arch_data(ctx, arch, n=4):
 
 
 def _init_norms(ctx, arch, H, m, trials, lo=0.5, hi=2.0):
+    band = f"[{lo:g}, {hi:g}]"
     X, p = _arch_data(ctx, arch)
     Xj = jnp.asarray(X)
     d = X.shape[1]
@@ -675,7 +684,7 @@ def _init_norms(ctx, arch, H, m, trials, lo=0.5, hi=2.0):
         maxs.append(float(b))
     mins, maxs = np.array(mins), np.array(maxs)
     fails = int(np.sum((mins < lo) | (maxs > hi)))
-    v = _cp_rate(fails, trials, 0.05, f"{arch} H={H} m={m}: all ||x^(h)(0)|| in [1/2, 2]")
+    v = _cp_rate(fails, trials, 0.05, f"{arch} H={H} m={m}: all ||x^(h)(0)|| in {band}")
     v.evidence.extra.update({"min_norm": float(mins.min()), "max_norm": float(maxs.max())})
     return v
 
@@ -697,8 +706,9 @@ def lemma_3_8(ctx):
 @statement("lemma-3.15", line=2428, title="Conv ResNet init norms with c_x0 = poly(p)")
 def lemma_3_15(ctx):
     """Random 1-D conv ResNets (p = 4 pixels, d0 = 2, q = 3, H = 4, m = 64): Frobenius norms of every
-    layer in [1/2, 2] (c_x0 = 2 suffices at p = 4)."""
-    return _init_norms(ctx, "conv", 4, 64, ctx.profile.sized(30, minimum=15))
+    layer in [1/c_x0, c_x0] with c_x0 = p = 4 (the lemma allows c_x0 = poly(p); c_x0 = 2 fails: the
+    first layer's squared norm sums p pixel variances of patches of q columns)."""
+    return _init_norms(ctx, "conv", 4, 64, ctx.profile.sized(30, minimum=15), lo=0.25, hi=4.0)
 
 
 def _gram_init(ctx, arch, H, m, trials, which):
