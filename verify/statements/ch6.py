@@ -28,6 +28,18 @@ PDIMS = (2, 4)
 
 
 # ----------------------------------------------------------------------------- helpers
+def _chain(*parts):
+    """``all_of`` over sub-checks given as thunks, evaluated in order and stopped at the first refuted one
+    (same verdict as ``all_of``; a wrong formula is reported without running the remaining parts)."""
+    done = []
+    for part in parts:
+        v = part()
+        done.append(v)
+        if v.verdict == "refuted":
+            break
+    return checks.all_of(*done)
+
+
 def _rng(seed):
     return np.random.default_rng(int(seed))
 
@@ -115,7 +127,7 @@ def lemma_6_1(ctx):
         s = m * float(jnp.linalg.norm(w) + jnp.linalg.norm(ws))
         return np.concatenate([np.full(d["p"], s), [s * float(jnp.linalg.norm(w) + jnp.linalg.norm(ws))]])
 
-    exact = checks.exact_check(ctx, params=params, lhs=lhs, rhs=rhs, scale=scale, n_ops=4 * n,
+    exact = lambda: checks.exact_check(ctx, params=params, lhs=lhs, rhs=rhs, scale=scale, n_ops=4 * n,
                                what="autodiff gradient and <grad, w-w*> vs the A-decomposition (empirical laws)",
                                name="exact decomposition")
 
@@ -124,7 +136,7 @@ def lemma_6_1(ctx):
         sc = float(scale(d)[-1])
         return min(float(t1), float(t2)) / (1.0 + sc), {"term1": float(t1), "term2": float(t2)}
 
-    nonneg = checks.inequality_check(ctx, params=params, margin=margin, name="both terms >= 0",
+    nonneg = lambda: checks.inequality_check(ctx, params=params, margin=margin, name="both terms >= 0",
                                      slack=tolerance.roundoff_tol(1.0, 4 * n),
                                      what="(w-w*)^T A_{w,w*}(w-w*) >= 0 and (w-w*)^T A_{w,-w*} w >= 0")
 
@@ -137,10 +149,10 @@ def lemma_6_1(ctx):
         Ap, An = filter_.gaussian_moments(q["w"], q["ws"])
         return filter_.population_grad(q["w"], q["ws"], Ap, An)
 
-    mc = checks.mc_check(ctx, params=_angle_params(), preprocess=_pair_arrays, sample=gsample, expected=gexp,
+    mc = lambda: checks.mc_check(ctx, params=_angle_params(), preprocess=_pair_arrays, sample=gsample, expected=gexp,
                          what="E grad l = A_{w,w*}(w-w*) + A_{w,-w*} w, Z ~ N(0, I) (Monte Carlo)",
                          name="population gradient (MC)")
-    return checks.all_of(exact, nonneg, mc)
+    return _chain(exact, nonneg, mc)
 
 
 # ----------------------------------------------------------------------------- Definition 6.1
@@ -153,11 +165,11 @@ def def_6_1(ctx):
     decrease in phi and vanish at phi = pi; monotonicity and the zero at pi also hold for the Section 6.4
     mixture (quadrature)."""
     pp = st.fixed_dictionaries({"p": st.sampled_from(PDIMS), "phi": floats(0.05, math.pi - 0.05)})
-    printed = checks.exact_check(ctx, params=pp, n_ops=8, what="gamma(phi) == L(phi) for N(0, I)",
+    printed = lambda: checks.exact_check(ctx, params=pp, n_ops=8, what="gamma(phi) == L(phi) for N(0, I)",
                                  lhs=lambda d: float(filter_.gamma_rot_inv(d["phi"], d["p"], float(d["p"]))),
                                  rhs=lambda d: float(filter_.L_rot_inv(d["phi"], d["p"], float(d["p"]))))
 
-    mc = checks.mc_check(ctx, params=_angle_params(), preprocess=_pair_arrays,
+    mc = lambda: checks.mc_check(ctx, params=_angle_params(), preprocess=_pair_arrays,
                          sample=lambda k, q: _gauss_region(k, q)[0],
                          expected=jax.jit(lambda q: filter_.gaussian_moments(q["w"], q["ws"])[0]),
                          what="A_{w,w*} closed form vs Monte Carlo (Gaussian)", name="A_{w,w*} (MC)")
@@ -173,7 +185,7 @@ def def_6_1(ctx):
         m2 = float(d["p"])
         return np.array([float(filter_.gamma_rot_inv(d["phi"], d["p"], m2)), float(filter_.L_rot_inv(d["phi"], d["p"], m2))])
 
-    eig = checks.exact_check(ctx, params=_angle_params(), lhs=eig_lhs, rhs=eig_rhs, n_ops=64,
+    eig = lambda: checks.exact_check(ctx, params=_angle_params(), lhs=eig_lhs, rhs=eig_rhs, n_ops=64,
                              what="eigenvalues of A_{w,w*} = gamma(phi), L(phi)", name="closed-form gamma, L")
 
     @jax.jit
@@ -193,13 +205,13 @@ def def_6_1(ctx):
         gap = float(np.min((Lg - g)[1:-1]))
         return min(dec + tol, tol - zero, gap), {"min_decrease": dec, "value_at_pi": zero, "min_L_minus_gamma": gap}
 
-    shape = checks.inequality_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from(PDIMS),
+    shape = lambda: checks.inequality_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from(PDIMS),
                                                                        "sigma": floats(0.3, 3.0)}),
                                     margin=mono, max_examples=ctx.profile.examples(4),
                                     what="gamma, L decreasing in phi, zero at pi, gamma < L inside (Gaussian, Sec 6.4 mixture)",
                                     name="monotone, zero at pi")
-    corrected = checks.all_of(mc, eig, shape)
-    return checks.erratum(printed, corrected,
+    corrected = _chain(eig, mc, shape)
+    return checks.erratum(printed(), corrected,
                           printed_text="rotationally invariant distributions (e.g. standard Gaussian) have gamma(phi) = L(phi)",
                           corrected_text="N(0, I_p): gamma(phi) = (pi - phi - sin phi)/(2 pi) < L(phi) = (pi - phi + sin phi)/(2 pi) "
                                          "for 0 < phi < pi (equal only at phi = 0 where both are 1/2, and at pi where both are 0); "
@@ -223,7 +235,7 @@ def assump_6_1(ctx):
         z = filter_.sample_mixture(key, q["sigma"], q["q"])
         return filter_.region_term(z, q["w"], q["ws"])
 
-    mc = checks.mc_check(ctx, params=params, preprocess=pre, sample=sample,
+    mc = lambda: checks.mc_check(ctx, params=params, preprocess=pre, sample=sample,
                          expected=jax.jit(lambda q: filter_.mixture_moments(q["w"], q["ws"], q["sigma"], q["q"])),
                          what="Sec 6.4 mixture: quadrature (A_{w,w*}, A_{w,-w*}) vs Monte Carlo", name="mixture moments (MC)")
 
@@ -246,11 +258,11 @@ def assump_6_1(ctx):
         m = min(gap + tolerance.roundoff_tol(1.0, 64), near, 1.0 if ok else -1.0)
         return m, {"beta_mixture": c["beta"], "beta_gauss": b, "max_ratio_gauss": float(np.max(ratio))}
 
-    beta = checks.inequality_check(ctx, params=st.fixed_dictionaries({"sigma": floats(0.3, 3.0),
+    beta = lambda: checks.inequality_check(ctx, params=st.fixed_dictionaries({"sigma": floats(0.3, 3.0),
                                                                       "p": st.sampled_from(PDIMS)}),
                                    margin=beta_margin, max_examples=ctx.profile.examples(4), name="beta",
                                    what="beta finite for the mixture; Gaussian beta = 1/pi bounds and is attained")
-    return checks.all_of(mc, beta)
+    return _chain(mc, beta)
 
 
 # ----------------------------------------------------------------------------- Theorems 6.7, 6.8
@@ -267,10 +279,10 @@ def thm_6_7(ctx):
         f = d["phi"]
         return {"w": jnp.array([math.cos(f), math.sin(f)]), "ws": jnp.array([1.0, 0.0]), "phi": jnp.float64(f)}
 
-    printed = checks.mc_check(ctx, params=pp, preprocess=pre_printed, sample=lambda k, q: _sphere_region(k, q)[1],
+    printed = lambda: checks.mc_check(ctx, params=pp, preprocess=pre_printed, sample=lambda k, q: _sphere_region(k, q)[1],
                               expected=jax.jit(lambda q: filter_.cross_matrix_printed(q["phi"])),
                               what="printed A_{w,-w*} (unit circle) vs Monte Carlo", max_examples=ctx.profile.examples(4))
-    mc = checks.mc_check(ctx, params=_angle_params(hi=math.pi / 2), preprocess=_pair_arrays,
+    mc = lambda: checks.mc_check(ctx, params=_angle_params(hi=math.pi / 2), preprocess=_pair_arrays,
                          sample=lambda k, q: _sphere_region(k, q)[1],
                          expected=jax.jit(lambda q: filter_.sphere_moments(q["w"], q["ws"])[1]),
                          what="A_{w,-w*} for the uniform law on S^{p-1}: closed form vs Monte Carlo", name="closed form (MC)")
@@ -283,9 +295,9 @@ def thm_6_7(ctx):
         tol = tolerance.roundoff_tol(1.0, 64)
         return min(tol - abs(lam - pred), 1.0 * d["phi"] - lam), {"lambda_max": lam, "predicted": pred, "beta_phi": d["phi"]}
 
-    bound = checks.inequality_check(ctx, params=_angle_params(hi=math.pi / 2), margin=margin, name="beta = 1 bound",
+    bound = lambda: checks.inequality_check(ctx, params=_angle_params(hi=math.pi / 2), margin=margin, name="beta = 1 bound",
                                     what="lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi p) <= 1 * phi")
-    return checks.erratum(printed, checks.all_of(mc, bound),
+    return checks.erratum(printed(), _chain(bound, mc),
                           printed_text="A_{w,-w*} = 1/2 [[phi - sin phi cos phi, -sin^2 phi], [-sin^2 phi, phi + sin phi cos phi]], "
                                        "lambda_max = (phi + sin phi)/2, so beta = 1",
                           corrected_text="Z uniform on S^{p-1}: A_{w,-w*} has eigenvalues (phi +- sin phi)/(2 pi p) (in the plane of w, w*) "
@@ -297,7 +309,7 @@ def thm_6_7(ctx):
 def thm_6_8(ctx):
     """Z ~ N(0, I_p): lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi) (closed form vs Monte Carlo), which is
     <= p phi; the smallest beta is 1/pi."""
-    mc = checks.mc_check(ctx, params=_angle_params(hi=math.pi / 2), preprocess=_pair_arrays,
+    mc = lambda: checks.mc_check(ctx, params=_angle_params(hi=math.pi / 2), preprocess=_pair_arrays,
                          sample=lambda k, q: _gauss_region(k, q)[1],
                          expected=jax.jit(lambda q: filter_.gaussian_moments(q["w"], q["ws"])[1]),
                          what="A_{w,-w*} for N(0, I): closed form vs Monte Carlo", name="closed form (MC)")
@@ -310,9 +322,9 @@ def thm_6_8(ctx):
         tol = tolerance.roundoff_tol(1.0, 64)
         return min(tol - abs(lam - pred), d["p"] * d["phi"] - lam), {"lambda_max": lam, "predicted": pred}
 
-    bound = checks.inequality_check(ctx, params=_angle_params(hi=math.pi / 2), margin=margin, name="beta <= p",
+    bound = lambda: checks.inequality_check(ctx, params=_angle_params(hi=math.pi / 2), margin=margin, name="beta <= p",
                                     what="lambda_max(A_{w,-w*}) = (phi + sin phi)/(2 pi) <= p phi")
-    return checks.all_of(mc, bound)
+    return _chain(bound, mc)
 
 
 # ----------------------------------------------------------------------------- Theorem 6.6, Corollary 6.1
@@ -348,14 +360,14 @@ def thm_6_6(ctx):
     searched over p in 2..100 and alpha in (0, 1) (target: the tightest case); plus a Clopper-Pearson
     upper confidence bound from sampling that must not fall below the printed bound."""
     pbuck = st.fixed_dictionaries({"p": st.sampled_from((2, 6)), "alpha": floats(0.01, 0.95)})
-    mc = _init_mc(ctx, pbuck, "P(success): quadrature vs sampling")
+    mc = lambda: _init_mc(ctx, pbuck, "P(success): quadrature vs sampling")
 
     def margin(d):
         pr = filter_.init_success_prob(d["p"], d["alpha"])
         b = filter_.init_bound(d["p"], d["alpha"])
         return pr - b, {"probability": pr, "bound": b}
 
-    ineq = checks.inequality_check(ctx, params=_init_params(), margin=margin, name="bound (exact probability)",
+    ineq = lambda: checks.inequality_check(ctx, params=_init_params(), margin=margin, name="bound (exact probability)",
                                    slack=1e-12, what="exact P(success) >= 1/2 - alpha sqrt(p/(2 pi))")
 
     key = ctx.key("cp")
@@ -368,11 +380,11 @@ def thm_6_6(ctx):
         b = filter_.init_bound(d["p"], d["alpha"])
         return Outcome(ok=up >= b, score=b - up, info={"successes": succ, "n": n, "cp_upper": up, "bound": b})
 
-    cp = checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20)),
+    cp = lambda: checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20)),
                                                                    "alpha": floats(0.01, 0.5)}),
                                 body=cp_body, max_examples=ctx.profile.examples(3), name="Clopper-Pearson",
                                 what="Clopper-Pearson upper bound on P(success) >= printed bound")
-    return checks.all_of(mc, ineq, cp)
+    return _chain(ineq, mc, cp)
 
 
 @statement("cor-6.1", line=6426,
@@ -391,7 +403,7 @@ def cor_6_1(ctx):
         b = filter_.cor61_bound(d["p"], c)
         return min(pr - b, b - 0.25 + 1e-12, pr - 0.25), {"cos_phi": c, "probability": pr, "bound": b}
 
-    ineq = checks.inequality_check(ctx, params=params, margin=margin, slack=1e-12, name="bound",
+    ineq = lambda: checks.inequality_check(ctx, params=params, margin=margin, slack=1e-12, name="bound",
                                    what="P(success) >= 1/2 - cos(phi*) sqrt(p/(2pi)) >= 1/4")
     key = ctx.key("cp")
 
@@ -403,9 +415,9 @@ def cor_6_1(ctx):
         up = tolerance.binomial_upper(succ, n)
         return Outcome(ok=up >= 0.25, score=0.25 - up, info={"successes": succ, "n": n, "cp_upper": up})
 
-    cp = checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20))}), body=cp_body,
+    cp = lambda: checks.predicate_check(ctx, params=st.fixed_dictionaries({"p": st.sampled_from((2, 20))}), body=cp_body,
                                 max_examples=2, name="Clopper-Pearson", what="Clopper-Pearson upper bound >= 1/4 at the boundary cos(phi*) = sqrt(pi/(8p))")
-    return checks.all_of(ineq, cp)
+    return _chain(ineq, cp)
 
 
 # ----------------------------------------------------------------------------- Theorems 6.1, 6.2
@@ -568,7 +580,7 @@ def assump_6_2(ctx):
         Zk = jnp.repeat(zs[:, None, :], d["k"], axis=1)
         return both(zs, w, ws, Zk)
 
-    exact = checks.exact_check(ctx, params=params, lhs=lambda d: np.asarray(build(d)[0]), rhs=lambda d: np.asarray(build(d)[1]),
+    exact = lambda: checks.exact_check(ctx, params=params, lhs=lambda d: np.asarray(build(d)[0]), rhs=lambda d: np.asarray(build(d)[1]),
                                n_ops=64, name="k identical patches", what="patch-averaged moments reduce to A_{w,w*}, A_{w,-w*}")
 
     def est(d):
@@ -577,11 +589,11 @@ def assump_6_2(ctx):
         ok = c["gamma"] > 0 and np.isfinite(c["L"]) and np.isfinite(c["beta"])
         return Outcome(ok=bool(ok), score=-c["gamma"], info=c)
 
-    e = checks.predicate_check(ctx, params=st.fixed_dictionaries({"sigma2": st.sampled_from((0.03, 0.1, 0.3)),
+    e = lambda: checks.predicate_check(ctx, params=st.fixed_dictionaries({"sigma2": st.sampled_from((0.03, 0.1, 0.3)),
                                                                   "seed": st.integers(0, 1000)}),
                                body=est, max_examples=ctx.profile.examples(3), name="patch-model constants",
                                what="Sec 6.4 patch model (sigma=0.5, k=4): gamma > 0, L and beta finite")
-    return checks.all_of(exact, e)
+    return _chain(exact, e)
 
 
 @statement("assump-6.3", line=6313, title="Cross-covariance growth bounded by L_cross phi")
@@ -603,7 +615,7 @@ def assump_6_3(ctx):
         return np.asarray(cross(jnp.repeat(zs[:, None, :], d["k"], axis=1), jnp.asarray(r.normal(size=d["p"])),
                                 jnp.asarray(r.normal(size=d["p"]))))
 
-    zero = checks.exact_check(ctx, params=params, lhs=lhs, rhs=lambda d: np.zeros(3 * d["p"] ** 2), n_ops=8,
+    zero = lambda: checks.exact_check(ctx, params=params, lhs=lhs, rhs=lambda d: np.zeros(3 * d["p"] ** 2), n_ops=8,
                               name="coinciding patches", what="cross moments vanish when all patches coincide")
 
     def est(d):
@@ -611,11 +623,11 @@ def assump_6_3(ctx):
         c = filter_.constants_2d(Zs, 0.3)
         return Outcome(ok=bool(0 < c["L_cross"] < np.inf), score=0.0, info=c)
 
-    e = checks.predicate_check(ctx, params=st.fixed_dictionaries({"sigma2": st.sampled_from((0.03, 0.3)),
+    e = lambda: checks.predicate_check(ctx, params=st.fixed_dictionaries({"sigma2": st.sampled_from((0.03, 0.3)),
                                                                   "seed": st.integers(0, 1000)}),
                                body=est, max_examples=2, name="patch-model L_cross",
                                what="Sec 6.4 patch model: 0 < L_cross < inf")
-    return checks.all_of(zero, e)
+    return _chain(zero, e)
 
 
 @statement("thm-6.3", line=6330,
@@ -641,7 +653,7 @@ def thm_6_3(ctx):
         Zs = jnp.asarray(r.normal(size=(32, d["k"], d["p"])))
         return grads(Zs, jnp.asarray(r.normal(size=d["p"])), jnp.asarray(r.normal(size=d["p"])))
 
-    exact = checks.exact_check(ctx, params=gparams, lhs=lambda d: np.asarray(build(d)[0]), rhs=lambda d: np.asarray(build(d)[1]),
+    exact = lambda: checks.exact_check(ctx, params=gparams, lhs=lambda d: np.asarray(build(d)[0]), rhs=lambda d: np.asarray(build(d)[1]),
                                n_ops=256, name="patch gradient", what="patch-model population gradient decomposition vs autodiff",
                                scale=lambda d: 10.0 * d["k"])
 
@@ -667,9 +679,9 @@ def thm_6_3(ctx):
         m = float(np.min(1.0 - ratio[1:] / rate ** t[1:]))
         return m, {**c, "eta": eta, "predicted_rate": rate, "measured_rate": float(ratio[-1] ** (1.0 / T))}
 
-    gd = checks.inequality_check(ctx, params=params, margin=margin, slack=1e-9, max_examples=ctx.profile.examples(4),
+    gd = lambda: checks.inequality_check(ctx, params=params, margin=margin, slack=1e-9, max_examples=ctx.profile.examples(4),
                                  name="linear rate", what="patch-model GD contracts at the Theorem 6.3 rate")
-    return checks.all_of(exact, gd)
+    return _chain(exact, gd)
 
 
 # ----------------------------------------------------------------------------- Theorem 6.5
@@ -717,7 +729,7 @@ def thm_6_5(ctx):
         b = float(filter_.thm65_printed_bound(gamma_avg, rho_eff))
         return gamma - b, {"gamma": gamma, "gamma_avg": gamma_avg, "printed_bound": b, "rho": rho_eff}
 
-    printed = checks.inequality_check(ctx, params=fam, margin=printed_margin, slack=1e-12,
+    printed = lambda: checks.inequality_check(ctx, params=fam, margin=printed_margin, slack=1e-12,
                                       what="gamma(phi0) >= gamma_avg(phi0) - 4(1 - cos rho) on straddling laws")
 
     def corrected_margin(d):
@@ -734,9 +746,9 @@ def thm_6_5(ctx):
     cparams = st.fixed_dictionaries({"family": st.sampled_from(("straddle", "patch-model")), "rho": floats(0.05, 0.3),
                                      "m": floats(0.0, 0.6), "h": floats(0.2, 1.2), "phi0": floats(0.0, 0.6),
                                      "seed": st.integers(0, 10_000)})
-    corrected = checks.inequality_check(ctx, params=cparams, margin=corrected_margin, slack=tolerance.roundoff_tol(1.0, 64),
+    corrected = lambda: checks.inequality_check(ctx, params=cparams, margin=corrected_margin, slack=tolerance.roundoff_tol(1.0, 64),
                                         what="lambda_min(E[Z_S Z_S^T]) >= (sqrt(lambda_min(E[Zbar Zbar^T 1{Zbar in S}])) - sqrt(q_w))^2")
-    return checks.erratum(printed, corrected,
+    return checks.erratum(printed(), corrected(),
                           printed_text="gamma(phi0) >= gamma_avg(phi0) - 4(1 - cos rho)",
                           corrected_text="for every w: lambda_min(E[Z_S(w,w*) Z_S(w,w*)^T]) >= (sqrt(lambda_min(E[Zbar Zbar^T "
                                          "1{w^T Zbar > 0, w*^T Zbar > 0}])) - sqrt(q_w))_+^2, q_w = P(the patches straddle a "
