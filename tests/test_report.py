@@ -213,3 +213,30 @@ def test_html_renders_in_headless_chromium(prepared):
     assert res["table_visible"], res
     assert res["rows"] == 3, res
     assert res["images"] == 2 and res["loaded"] == 2, f"images did not load: {res}"
+
+
+# ----------------------------------------------------------------------------- calibration bookkeeping
+def test_calibration_summary_on_synthetic_verdicts():
+    """verify.calibrate: the corrected part of an erratum / inside part of a conditional is what is
+    calibrated; an unexpected verdict is a false alarm; p-values use the Bonferroni m of the policy."""
+    from verify import calibrate
+
+    def leaf(v, z, m=6, samples=1000):
+        return {"verdict": v, "evidence": {"samples": samples, "worst_z": z, "seed": 0,
+                                           "tolerance": f"|est-exp| <= z*se, z=5.10 (alpha=2e-06, Bonferroni m={m})"}}
+
+    err = {"verdict": "erratum", "expect": "erratum", "evidence": {"samples": 1000, "worst_z": 1e30, "seed": 1},
+           "parts": [leaf("refuted", 1e30), leaf("verified", 1.0)]}
+    cond = {"verdict": "conditional", "expect": "conditional", "evidence": {"seed": 2},
+            "parts": [leaf("verified", 4.0, m=1), leaf("refuted", 50.0)]}
+    alarm = {**leaf("refuted", 9.0), "expect": "verified", "evidence": {**leaf("refuted", 9.0)["evidence"], "seed": 7}}
+    assert [u["evidence"]["worst_z"] for u in calibrate.correct_units(err)] == [1.0]
+    assert [u["evidence"]["worst_z"] for u in calibrate.correct_units(cond)] == [4.0]
+    assert calibrate.unit_pvalue(leaf("verified", 1.0)) == 1.0  # 6 * 2 * Phi(-1) > 1
+    assert abs(calibrate.unit_pvalue(leaf("verified", 4.0, m=1)) - 6.334e-5) < 1e-7
+    res = calibrate.summarize({"a": [err, err], "b": [cond], "c": [alarm]})
+    assert (res["runs"], res["alarms"], res["mc_comparisons"]) == (4, 1, 4)
+    assert res["per_statement"][2]["alarm_seeds"] == [7] and not res["calibrated"]
+    assert res["designed_alpha_per_comparison"] == 2e-6
+    ok = calibrate.summarize({"a": [err] * 3})
+    assert ok["calibrated"] and ok["alarm_ci95"][0] == 0.0 and ok["alarm_ci95"][1] < 0.71
