@@ -82,8 +82,8 @@ def _device_count_for(n_chunks: int, devices) -> int:
 
 
 @functools.lru_cache(maxsize=None)
-def _build(sample: Callable, chunk: int, n_chunks: int, batched: bool, n_dev: int, name: str):
-    devices = jax.devices()[:n_dev]
+def _build(sample: Callable, chunk: int, n_chunks: int, batched: bool, devices: tuple, name: str):
+    n_dev = len(devices)
     per = n_chunks // n_dev
     mesh = Mesh(devices, ("d",))
 
@@ -122,6 +122,6 @@ def estimate(sample: Callable, key, p, n: int, *, chunk: int = 4096, batched: bo
     nc = n_chunks_for(n, chunk)
     devs = jax.devices() if devices is None else devices
     nd = _device_count_for(nc, devs)
-    run = _build(sample, chunk, nc, batched, nd, name or getattr(sample, "__qualname__", "sample"))
+    run = _build(sample, chunk, nc, batched, tuple(devs[:nd]), name or getattr(sample, "__qualname__", "sample"))
     mean, se = run(key, p)
     return Estimate(mean, se, nc * chunk)
