@@ -555,9 +555,7 @@ def cor_5_2(ctx):
         k = q["a"].size
         w = q["w_star"]
         # v at angle phi from w* (fixed): only the a-update matters
-        e = np.zeros_like(w); e[np.argmin(np.abs(w))] = 1.0
-        e = e - (e @ w) * w; e /= np.linalg.norm(e)
-        v = jnp.asarray(np.cos(phi) * w + np.sin(phi) * e)
+        v = jnp.asarray(_rotate_to(w, phi))
         a0 = jnp.asarray(-q["a"] * 0.0)  # start from a = 0 (a.a* = 0)
         g = float(cnn.g(phi))
         target = (g - 1) * (q["a_star"] @ q["a_star"]) / (2 * (PI - 1))
@@ -610,6 +608,15 @@ def lemma_5_9(ctx):
                                    what=f"both bounds at every step of {steps}")
 
 
+def phi_with_gap(gap, hi=PI):
+    """The angle phi in [0, hi] with pi - g(phi) = gap (g decreases from pi at 0), by bisection."""
+    lo = 0.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if PI - float(cnn.g(mid)) < gap else (lo, mid)
+    return lo
+
+
 @statement("lemma-5.10", line=5927, aliases=("paper:lemma-C.4",),
            title="Phase II: |1.a* - 1.a^t| <= 2 eps||a*|| after O((1/(eta k)) log(.)) steps")
 def lemma_5_10(ctx):
@@ -630,14 +637,7 @@ def lemma_5_10(ctx):
         na, s = np.linalg.norm(q["a_star"]), q["a_star"].sum()
         # choose phi0 meeting the premise: pi - g(phi0) = min(eps (k+pi-1) na/|s|, 0.5)
         target = min(eps * (k + PI - 1) * na / max(abs(s), 1e-12), 0.5)
-        lo, hi = 0.0, PI / 2
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if PI - float(cnn.g(mid)) < target else (lo, mid)
-        w = q["w_star"]
-        e = np.zeros_like(w); e[np.argmin(np.abs(w))] = 1.0
-        e = e - (e @ w) * w; e /= np.linalg.norm(e)
-        v0 = jnp.asarray(np.cos(lo) * w + np.sin(lo) * e)
+        v0 = jnp.asarray(_rotate_to(q["w_star"], phi_with_gap(target, PI / 2)))
         eta = safe_eta(p)
         gap0 = abs(s - q["a"].sum())
         T = int(np.ceil(2 * PI / (eta * (k + PI - 1)) * np.log(max(gap0 / (eps * na), 1.0)))) + 1
@@ -665,14 +665,7 @@ def lemma_5_11(ctx):
         q = _np(p)
         k = q["a"].size
         na, s = np.linalg.norm(q["a_star"]), q["a_star"].sum()
-        lo, hi = 0.0, PI / 2
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if PI - float(cnn.g(mid)) < eps else (lo, mid)
-        w = q["w_star"]
-        e = np.zeros_like(w); e[np.argmin(np.abs(w))] = 1.0
-        e = e - (e @ w) * w; e /= np.linalg.norm(e)
-        v0 = jnp.asarray(np.cos(lo) * w + np.sin(lo) * e)
+        v0 = jnp.asarray(_rotate_to(q["w_star"], phi_with_gap(eps, PI / 2)))
         a0 = q["a"] + (s - q["a"].sum()) / k  # 1.a0 = 1.a*
         eta = safe_eta(p)
         d0 = np.linalg.norm(a0 - q["a_star"])
@@ -699,14 +692,7 @@ def lemma_5_12(ctx):
         k = q["a"].size
         ws = np.linalg.norm(q["w_star"])
         # phi with pi - g(phi) = u * eps
-        lo, hi = 0.0, PI
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if PI - float(cnn.g(mid)) < u * eps else (lo, mid)
-        w = q["w_star"] / ws
-        e = np.zeros_like(w); e[np.argmin(np.abs(w))] = 1.0
-        e = e - (e @ w) * w; e /= np.linalg.norm(e)
-        v = np.cos(lo) * w + np.sin(lo) * e
+        v = _rotate_to(q["w_star"], phi_with_gap(u * eps))
         d = q["a"] / max(np.linalg.norm(q["a"]), 1e-12)
         a = ws * q["a_star"] + d * draw(S.floats(0.0, 1.0)) * eps * np.linalg.norm(q["a_star"]) * ws
         return {"v": jnp.asarray(v), "a": jnp.asarray(a), "w_star": p["w_star"], "a_star": p["a_star"]}, eps
