@@ -959,8 +959,8 @@ def gradient_norm_bound(ctx):
                                  what="||dL/dw_r|| <= ||u-y||_1/sqrt(m) <= sqrt(n/m)||u-y||_2")
     first_two.name = "first two inequalities"
     cond_text = ("width m large enough that lambda_min(H(t)) >= lambda0/2 along the flow (eq. (11); Du et al. take "
-                 "m = Omega(n^6 / (lambda0^4 delta^3)); here m = 4096 for n = 4, d = 3, unit data with lambda0 >= 0.05) -- the first two "
-                 "inequalities need only ||x_j|| <= 1 and |a_r| <= 1")
+                 "m = Omega(n^6 / (lambda0^4 delta^3)); here m = 4096 for n = 4, d = 3, unit data with lambda0 >= 0.05) "
+                 "-- the first two inequalities need only ||x_j|| <= 1 and |a_r| <= 1")
     printed_text = ("||dL/dw_r|| <= ||u-y||_1/sqrt(m) <= sqrt(n/m)||u-y||_2 <= sqrt(n/m) e^{-lambda0 t/2}||u(0)-y||_2")
     if first_two.verdict == "refuted":  # already decided: the flows cannot rescue it
         return conditional(first_two, inconclusive("not run: the first two inequalities already failed"),
@@ -995,12 +995,7 @@ def gradient_norm_bound(ctx):
     big.name = "third inequality, m = 4096"
     small = predicate_check(ctx, params=seeds(), body=flow_body(2), max_examples=2,
                             what="third inequality along the flow, m = 2")
-    return conditional(all_of(first_two, big), small,
-                       condition="width m large enough that lambda_min(H(t)) >= lambda0/2 along the flow (eq. (11); "
-                                 "Du et al. take m = Omega(n^6 / (lambda0^4 delta^3)); here m = 4096 for n = 4, d = 3, "
-                                 "unit data) -- the first two inequalities need only ||x_j|| <= 1 and |a_r| <= 1",
-                       printed_text="||dL/dw_r|| <= ||u-y||_1/sqrt(m) <= sqrt(n/m)||u-y||_2 <= sqrt(n/m) e^{-lambda0 t/2}"
-                                    "||u(0)-y||_2")
+    return conditional(all_of(first_two, big), small, condition=cond_text, printed_text=printed_text)
 
 
 @statement("essay:gd-stationary-dimension-free", source=SRC, line=277,
