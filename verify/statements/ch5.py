@@ -539,6 +539,21 @@ def lemma_5_8(ctx):
                                    what=f"max_t a^t.a* <= bound over {steps} steps")
 
 
+@jax.jit
+def _steps_to_signal(v, a0, eta, w_star, a_star, target):
+    """Iterations of the a-update (v held fixed) until a.a* >= target (at most 200000)."""
+    def cond(c):
+        a, t = c
+        return (jnp.dot(a, a_star) < target) & (t < 200000)
+
+    def step(c):
+        a, t = c
+        _, a2 = cnn.gd_step(v, a, eta, w_star, a_star)
+        return a2, t + 1
+
+    return jax.lax.while_loop(cond, step, (a0, 0))[1]
+
+
 @statement("cor-5.2", line=5799, title="If g(phi)-1 = Omega(1), after O(1/eta) iterations a^t.a* = Theta(||a*||^2)")
 def cor_5_2(ctx):
     """Hold phi fixed with g(phi) - 1 >= c (the corollary's premise) and iterate the exact a-update;
@@ -560,18 +575,7 @@ def cor_5_2(ctx):
         g = float(cnn.g(phi))
         target = (g - 1) * (q["a_star"] @ q["a_star"]) / (2 * (PI - 1))
         etas = np.array([1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128]) * 2 * PI / (k + PI - 1)
-        Ts = []
-        for eta in etas:
-            def cond(c):
-                a, t = c
-                return (jnp.dot(a, p["a_star"]) < target) & (t < 200000)
-
-            def step(c):
-                a, t = c
-                _, a2 = cnn.gd_step(v, a, eta, p["w_star"], p["a_star"])
-                return a2, t + 1
-            _, T = jax.lax.while_loop(cond, step, (a0, 0))
-            Ts.append(int(T))
+        Ts = [int(_steps_to_signal(v, a0, float(eta), p["w_star"], p["a_star"], target)) for eta in etas]
         slope = float(np.polyfit(np.log(etas), np.log(np.maximum(Ts, 1)), 1)[0])
         return Outcome(ok=-1.1 <= slope <= -0.9, score=abs(slope + 1), info={"slope": slope, "T": Ts, "phi": phi})
 
