@@ -266,9 +266,10 @@ def _batch(x, core_ndim: int, n: int) -> np.ndarray:
 
 
 def _bucket(n: int) -> int:
+    """Batch sizes 64 * 4^j: few compilations of ``_advance`` (compute is cheap, compiling is not)."""
     b = 64
     while b < n:
-        b *= 2
+        b *= 4
     return b
 
 
@@ -277,7 +278,7 @@ def classify(states, eta, prob: Problem, *, max_steps: int = 200_000, block: int
     the spurious invariant set; returns (labels, steps taken, final states) as NumPy arrays.
 
     ``prob`` and ``eta`` may be shared (unbatched) or carry a leading run axis (many teachers at once).
-    Finished runs are compacted out between blocks (batch sizes from power-of-two buckets, so a few
+    Finished runs are compacted out between blocks (batch sizes from buckets 64 * 4^j, so a few
     compilations serve every table cell); the block length doubles up to 4096 as runs finish."""
     states = np.array(states, np.float64)
     require(states.ndim == 2 and states.shape[1] == 5, f"states must have shape (n, 5), got {states.shape}")
