@@ -114,11 +114,11 @@ CONDITIONAL = [
     ("lemma-5.2", "population_grad", grad_flipped_v),
     ("lemma-5.5", "population_grad", grad_flipped_v),
     ("paper:lemma-5.5", "population_grad", grad_flipped_v),
-    ("thm-5.3", "population_grad", grad_off_by_one_a),
-    ("sec-5.1:basin-subset", "population_grad", grad_off_by_one_a),
-    ("paper:basin-subset", "population_grad", grad_off_by_one_a),
+    ("thm-5.3", "population_grad", grad_flipped_v),
+    ("sec-5.1:basin-subset", "population_grad", grad_flipped_v),
+    ("paper:basin-subset", "population_grad", grad_flipped_v),
     ("cor-5.2", "gd_step", step_sqrt_eta),
-    ("remark-5.3", "population_grad", grad_off_by_one_a),
+    ("remark-5.3", "population_grad", grad_flipped_v),
 ]
 
 
