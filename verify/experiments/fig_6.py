@@ -7,7 +7,7 @@ fig-6.3 (b): patch model, k = 4 unit patches at angle N(0, s2^2) (truncated) fro
   several s2 (smaller s2 = closer patches).
 fig-6.3 (c), (d) and fig-6.4: the source uses MNIST, which is NOT available here (no network, no bundled
   copy; scikit-learn is not installed).  They are run on SYNTHETIC images instead: 28x28 smooth random fields
-  (white noise blurred by a Gaussian of width 2 px, scaled to [0, 1]) -- the data differ from the source's.
+  (white noise blurred by a Gaussian of width 1 px, scaled to [0, 1], thresholded at 0.6: blobs on a zero background) -- the data differ from the source's.
   Labels come from a 5x5 filter (a random Gaussian one and a Gabor one), y = mean over the 24x24 patches of
   relu(w*^T patch); SGD from initializations at relative distance r from w*; relative loss
   log10(mean (f(w) - y)^2 / mean(y)^2) vs iteration, and the learned vs true filters.
@@ -65,8 +65,9 @@ def _curve_b(sigma2, w0, ws, key, steps):
 
 
 # ----------------------------------------------------------------------------- synthetic images
-def synthetic_images(key, n, size=28, blur=2.0):
-    """n smooth random fields (size x size), white noise blurred by a Gaussian (FFT), min-max scaled to [0, 1]."""
+def synthetic_images(key, n, size=28, blur=1.0):
+    """n smooth random fields (size x size): white noise blurred by a Gaussian (FFT), min-max scaled to [0, 1],
+    then thresholded at 0.6 and rescaled, so each image is a few smooth blobs on a zero background."""
     g = jax.random.normal(key, (n, size, size))
     f = np.fft.fftfreq(size)
     kx, ky = np.meshgrid(f, f, indexing="ij")
@@ -74,7 +75,9 @@ def synthetic_images(key, n, size=28, blur=2.0):
     x = jnp.real(jnp.fft.ifft2(jnp.fft.fft2(g) * H))
     lo = x.min(axis=(1, 2), keepdims=True)
     hi = x.max(axis=(1, 2), keepdims=True)
-    return (x - lo) / (hi - lo)
+    x = (x - lo) / (hi - lo)
+    # sparse strokes on a zero background (MNIST-like support): keep the top of the field only
+    return jnp.clip((x - 0.6) / 0.4, 0.0, 1.0)
 
 
 def gabor(size=5, theta=0.6, lam=4.0, s=1.5, psi=0.0):
