@@ -60,7 +60,6 @@ CASES = [
     ("def-7.3", "hessian_lipschitz_bound", lambda L, g, t: _rho(L, g, t) / 2),
     ("def-7.4", "saddle_point", lambda k, d, tau: _sp(k, d, tau) * 0.75),
     ("def-7.5", "is_eps_sosp", lambda G, H, eps, rho: S.np.linalg.norm(G, axis=-1) <= eps),  # no curvature test
-    ("alg-2", "pgd_step", _pgd_always),
     ("alg-2", "ball_uniform", lambda key, d, r: 1.2 * _bu(key, d, r)),  # radius 1.2 r
     ("sec-7.3:warmup", "warmup_escape_count",
      lambda x2: S.np.ceil(S.np.log(1.0 / S.np.abs(x2)) / S.np.log(2.0)).astype(int)),  # log 2 for log 3/2
@@ -68,7 +67,6 @@ CASES = [
     ("lemma-7.2", "escape_ratio", lambda L, g: (L + 2 * g) / g),
     ("lemma-7.3", "escape_ratio", lambda L, g: (L + 2 * g) / g),
     ("thm-7.3", "pgd_step", _pgd_no_noise),
-    ("thm-7.3", "escape_ratio", lambda L, g: (L + 2 * g) / g),
     ("cor-7.1", "no_sosp_eps", lambda L, g, t: 100 * _nse(L, g, t)),
     ("cor-7.2", "gaussian_box_mass", lambda d, c: _gbm(d, c * S.math.sqrt(2.0))),  # erf(c) for erf(c/sqrt 2)
     ("thm-7.1", "gd_step", lambda x, gf, eta: x - eta * gf(x) * (jnp.arange(x.shape[-1]) == 0)),  # one coordinate

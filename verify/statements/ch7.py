@@ -719,6 +719,13 @@ def warmup(ctx):
 
     runw = jax.jit(run_warm)
 
+    def run_slope(x0):  # GD (eta = 1/4) on the slope piece -4 x1 + x2^2 of (7.2) while x1 < -2
+        slope = lambda x: -4 * x[0] + x[1] ** 2  # noqa: E731
+        return jax.lax.while_loop(lambda c: c[0][0] < -2, lambda c: (c[0] - 0.25 * jax.grad(slope)(c[0]), c[1] + 1),
+                                  (x0, 0))
+
+    runs = jax.jit(run_slope)
+
     def body(c):
         a, x1, R = c
         x2 = 1.5 ** (-a)
@@ -729,13 +736,8 @@ def warmup(ctx):
         n_int = math.floor(a)
         ok = ok and t >= n_int
         # far-away slope: x1 < -2 region of (7.2)
-        slope = lambda x: -4 * x[0] + x[1] ** 2  # noqa: E731
-        x = jnp.array([-R, x2])
-        steps = 0
-        xs = x
-        while float(xs[0]) < -2:
-            xs = xs - 0.25 * jax.grad(slope)(xs)
-            steps += 1
+        xs, steps = runs(jnp.array([-R, x2]))
+        xs, steps = np.asarray(xs), int(steps)
         ok_slope = abs(float(xs[0]) - (-R + steps)) <= 1e-12 * R and float(xs[1]) == x2 * 0.5 ** steps
         x2_after = float(xs[1])
         t_far = int(S.warmup_escape_count(x2_after))
@@ -893,6 +895,7 @@ def lemma_7_3(ctx):
 PGD_R = E / 100  # r (L7335, read as e/100)
 PGD_GTH = E / 100  # g_thres = gamma e/100 with gamma = 1 (L7335, read)
 PGD_TTH = 1  # t_thres (L7335)
+THM73_D, THM73_CAP = 4, 20_000  # thm-7.3 / thm-7.2 configuration (GD needs ~3500 steps at d = 4)
 
 
 def _stage_durations(T):
@@ -905,7 +908,7 @@ def _stage_durations(T):
 @statement("thm-7.3", line=7185, chapter="7", aliases=("essay:du2017-exponential-time",),
            title="GD from uniform [-1,1]^d needs exp(Omega(d)) steps on a poly(d)-smooth f; PGD poly(d)")
 def thm_7_3(ctx):
-    """The octopus with L = tau = e, gamma = 1 (Step 1), d = 5, eta = 1/l (l = ``S.hessian_bound``, so
+    """The octopus with L = tau = e, gamma = 1 (Step 1), d = 4 (budget; fig-7.3/7.4 go to d = 5, 10), eta = 1/l (l = ``S.hessian_bound``, so
     the theorem's eta < 1/l holds), inits uniform in [-1,1]^d vmapped: GD's times to reach each next
     saddle grow geometrically, A_{k+1} >= ((L+gamma)/gamma) A_k on every trajectory, and GD needs
     T_d >= ((L+gamma)/gamma)^{d-1}; Algorithm 2 (r = e/100, g_thres = e/100, t_thres = 1) escapes every
@@ -913,10 +916,10 @@ def thm_7_3(ctx):
     factor 2 of each other) and reaches the minimum's basin first.  The smoothness constants are
     checked in def-7.1..7.3 (B = d nu, l and rho independent of d)."""
     L, g, t = BASE["L"], BASE["gamma"], BASE["tau"]
-    d = 5
+    d = THM73_D
     eta = 1.0 / S.hessian_bound(L, g)
     nb = ctx.profile.sized(32, minimum=16)
-    cap = 60_000
+    cap = THM73_CAP
     kappa = float(S.escape_ratio(L, g))
 
     def body(seed):
@@ -943,7 +946,7 @@ def thm_7_3(ctx):
                                               "inits": nb, "d": d})
 
     return checks.predicate_check(ctx, params=checks.seeds(), body=body, max_examples=ctx.profile.examples(3, minimum=1),
-                                  what="GD exponential vs PGD constant per saddle (d = 5)")
+                                  what=f"GD exponential vs PGD constant per saddle (d = {THM73_D})")
 
 
 @statement("cor-7.1", line=7215, chapter="7", title="GD visits no eps-SOSP for T <= e^{Omega(d)}, eps = 1/poly(d)")
@@ -1097,13 +1100,13 @@ def thm_7_2(ctx):
     """The O() constant and the hyper-parameter choice (eta, r, t_thres, g_thres as functions of
     B, l, rho, delta, eps) are those of Jin et al. and are not given in the thesis, so there is no
     explicit bound to falsify.  Reported: iterations Algorithm 2 (eta = 1/l, r = e/100, g_thres = e/100,
-    t_thres = 1) needs on the octopus to reach the minimum's basin, d = 5, next to l B/eps^2."""
+    t_thres = 1) needs on the octopus to reach the minimum's basin, d = 4, next to l B/eps^2."""
     L, g, t = BASE["L"], BASE["gamma"], BASE["tau"]
     eta = 1.0 / S.hessian_bound(L, g)
     res = {}
-    for d in (5,):  # the configuration of thm-7.3 (shares its compiled loop)
+    for d in (THM73_D,):  # the configuration of thm-7.3 (shares its compiled loop)
         x0 = jax.random.uniform(ctx.key("pgd", d), (ctx.profile.sized(32, minimum=16), d), minval=-1.0, maxval=1.0)
-        out = S.run_escape(x0, L, g, t, eta, max_steps=60_000, pgd=True, key=ctx.key("noise", d), r=PGD_R,
+        out = S.run_escape(x0, L, g, t, eta, max_steps=THM73_CAP, pgd=True, key=ctx.key("noise", d), r=PGD_R,
                            g_thres=PGD_GTH, t_thres=PGD_TTH)
         T = np.asarray(out["T"])[:, -1]
         eps = float(S.no_sosp_eps(L, g, t))
