@@ -181,8 +181,7 @@ def _two_phase_ok(ph):
 N_DRAWS = 256  # draws of the init scheme per jitted call (one compile per (k, p) bucket)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 1, 2))
-def _scheme_draws(k, p, n, ratio, ws, seed):
+def _scheme_draws_impl(k, p, n, ratio, ws, seed):
     """Teacher with the given ratio (||a*|| = 1, ||w*|| = ws) and n draws of Theorem 5.4's init."""
     k1, k2 = jax.random.split(jax.random.key(seed))
     w, a_s = _teacher(k1, k, p, ratio, ws)
@@ -190,10 +189,13 @@ def _scheme_draws(k, p, n, ratio, ws, seed):
     return w, a_s, v, a
 
 
+_scheme_draws = jax.jit(_scheme_draws_impl, static_argnums=(0, 1, 2))
+
+
 @functools.partial(jax.jit, static_argnums=(0, 1, 2))
 def _scheme_conds54(k, p, n, ratio, ws, seed):
     """Theorem 5.4's conditions (printed, corrected) on n draws, with 1.a0 and 1.a* (one compile per bucket)."""
-    w, a_s, v, a = _scheme_draws.__wrapped__(k, p, n, ratio, ws, seed)
+    w, a_s, v, a = _scheme_draws_impl(k, p, n, ratio, ws, seed)
     return (cnn_fast.thm54_conditions(v, a, w, a_s, corrected=False).any(-1),
             cnn_fast.thm54_conditions(v, a, w, a_s, corrected=True).any(-1), jnp.sum(a, -1), jnp.sum(a_s))
 
