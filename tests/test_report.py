@@ -165,6 +165,20 @@ def test_cli_runs_real_checks(tmp_path):
     assert rc == (0 if all(json.loads(x)["matches_expectation"] for x in lines) else 1)
 
 
+def test_parallel_jobs_give_the_same_verdicts():
+    """--jobs 2 runs checks in spawned worker processes; verdicts equal the serial run's."""
+    ids = [s for s in ("claim-4.1", "thm-6.4") if s in registry.REGISTRY]
+    if len(ids) < 2:
+        pytest.skip("cheap statements not registered")
+    sts = [registry.get(s) for s in ids]
+    ser = report.run_checks(sts, "quick", 0)
+    par = report.run_checks(sts, "quick", 0, jobs=2)
+    assert list(par) == ids
+    for sid in ids:
+        assert (par[sid]["verdict"], par[sid]["summary"]) == (ser[sid]["verdict"], ser[sid]["summary"])
+        assert par[sid]["cpu_s"] >= 0
+
+
 @pytest.mark.parametrize("argv,msg", [
     (["report", "--chapter", "99"], "unknown chapter"),
     (["report", "--ids", "no-such-lemma"], "unknown statement"),

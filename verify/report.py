@@ -186,30 +186,73 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def run_checks(statements, profile: str, seed: int, progress=None, on_result=None) -> dict[str, dict]:
-    """Run each statement; verdict dicts keyed by id (a crash or bad input becomes inconclusive)."""
+def _run_one(sid: str, profile: str, seed: int, progress=None) -> dict:
+    from . import registry
     from .registry import InvalidParameter
     from .verdict import Evidence, Verdict
 
-    out = {}
-    for st in statements:
+    st = registry.get(sid)
+    cpu0 = time.process_time()
+    try:
+        v = st.run(profile, seed=seed, progress=progress)
+    except InvalidParameter as exc:
+        v = Verdict("inconclusive", summary=f"invalid parameter: {exc}", evidence=Evidence(seed=seed))
+        v.id, v.title, v.expect, v.source, v.line = st.id, st.title, st.expect, st.source, st.line
+    d = v.to_dict()
+    d["cpu_s"] = time.process_time() - cpu0  # CPU seconds of this process (less load-sensitive than wall)
+    return d
+
+
+def _worker_init():
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    from . import registry
+    registry.load_all()
+
+
+def run_checks(statements, profile: str, seed: int, progress=None, on_result=None, jobs: int = 1) -> dict[str, dict]:
+    """Run each statement; verdict dicts keyed by id (a crash or bad input becomes inconclusive).
+
+    ``jobs > 1`` runs the checks in that many worker processes (spawned, so JAX is never forked);
+    the verdicts are identical (every draw comes from keys derived from the seed and the id)."""
+    sts = list(statements)
+    out: dict[str, dict] = {}
+    if jobs <= 1 or len(sts) <= 1:
+        for st in sts:
+            if progress:
+                progress("start", st.id)
+            d = _run_one(st.id, profile, seed,
+                         (lambda m, s=st: progress("note", f"{s.id}: {m}")) if progress else None)
+            out[st.id] = d
+            if on_result:
+                on_result(d)
+            if progress:
+                progress("done", st.id)
+        return out
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
+                                initializer=_worker_init) as ex:
+        futs = {ex.submit(_run_one, st.id, profile, seed): st.id for st in sts}
         if progress:
-            progress("start", st.id)
-        cpu0 = time.process_time()
-        try:
-            v = st.run(profile, seed=seed, progress=(lambda m, s=st: progress("note", f"{s.id}: {m}"))
-                       if progress else None)
-        except InvalidParameter as exc:
-            v = Verdict("inconclusive", summary=f"invalid parameter: {exc}", evidence=Evidence(seed=seed))
-            v.id, v.title, v.expect, v.source, v.line = st.id, st.title, st.expect, st.source, st.line
-        d = v.to_dict()
-        d["cpu_s"] = time.process_time() - cpu0  # CPU seconds of this process (less load-sensitive than wall)
-        out[st.id] = d
-        if on_result:
-            on_result(d)
-        if progress:
-            progress("done", st.id)
-    return out
+            progress("start", f"{len(sts)} checks in {jobs} processes")
+        for f in cf.as_completed(futs):
+            sid = futs[f]
+            try:
+                d = f.result()
+            except Exception as exc:  # a worker that died: report, never pass
+                st = next(s for s in sts if s.id == sid)
+                d = {"id": sid, "title": st.title, "source": st.source, "line": st.line, "verdict": "inconclusive",
+                     "expect": st.expect, "matches_expectation": st.expect == "inconclusive",
+                     "summary": f"worker failed: {type(exc).__name__}: {exc}", "evidence": {"seed": seed},
+                     "counterexample": None, "printed": None, "corrected": None, "condition": None}
+            out[sid] = d
+            if on_result:
+                on_result(d)
+            if progress:
+                progress("note", f"done {sid}")
+                progress("done", sid)
+    return {st.id: out[st.id] for st in sts}
 
 
 def read_verdicts_json(path: Path) -> dict[str, dict]:
@@ -792,7 +835,8 @@ class _Progress:
 def build_report(out: Path, *, profile: str = "quick", seed: int = 0, chapter: str | None = None,
                  ids: list[str] | None = None, experiments: bool = True, results: Path | None = Path("results"),
                  rerun_experiments: bool = False, experiment_ids: list[str] | None = None,
-                 from_json: Path | None = None, catalog: str | None = None, progress: bool = True) -> dict:
+                 from_json: Path | None = None, catalog: str | None = None, progress: bool = True,
+                 jobs: int = 1) -> dict:
     """Run the checks (or read them from ``from_json``) and write report.html, report.md, report.json
     into ``out``.  Returns a summary dict (paths, counts, mismatches, coverage, timings)."""
     from . import experiments as exps
@@ -831,7 +875,7 @@ def build_report(out: Path, *, profile: str = "quick", seed: int = 0, chapter: s
                 def keep(d):
                     fh.write(json.dumps(d) + "\n")
                     fh.flush()
-                verdicts = run_checks(sts, profile, seed, progress=prog, on_result=keep)
+                verdicts = run_checks(sts, profile, seed, progress=prog, on_result=keep, jobs=jobs)
         check_wall = time.perf_counter() - t0
         exp_res = run_experiments(exp_ids, out, profile, seed, results, rerun_experiments, progress=prog) \
             if experiments else None
@@ -894,6 +938,8 @@ def add_parser(sub):
                     help="read verdicts from `python -m verify all --json` output instead of running checks")
     sp.add_argument("--catalog", type=str, default=None, help="catalog CSV (default $LEMMACHECK_CATALOG or "
                                                               "../shared/catalog/statements.csv)")
+    sp.add_argument("--jobs", "-j", type=_nonneg_int, default=1,
+                    help="run the checks in N worker processes (default 1; 2 on a 2-core machine)")
     sp.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -915,7 +961,8 @@ def run(args) -> int:
                             rerun_experiments=args.rerun_experiments,
                             experiment_ids=[s.strip() for s in args.experiment_ids.split(",")]
                             if args.experiment_ids else None,
-                            from_json=args.from_json, catalog=args.catalog, progress=not args.json)
+                            from_json=args.from_json, catalog=args.catalog, progress=not args.json,
+                            jobs=max(1, args.jobs))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
