@@ -283,7 +283,7 @@ def thm_5_4(ctx):
         # a ~ unif(B(0, R)), R = |1.a*| ||w*||/sqrt(k) = 1/sqrt(k) (|1.a*| = ||a*|| = ||w*|| = 1): a.a* = ||a|| cos(a, a*)
         # with ||a|| = R U^{1/k}; normalised by the claimed order |1.a*| ||a*|| ||w*||^2 / k = 1/k
         c = _cos(kk, k, nn)
-        norm_a = np.random.default_rng([kk, 1]).uniform(size=nn) ** (1.0 / k) / np.sqrt(k)
+        norm_a = np.random.default_rng(list(kk) + [1]).uniform(size=nn) ** (1.0 / k) / np.sqrt(k)
         return norm_a * c * k
 
     key = ctx.int_seed("scaling")
