@@ -522,6 +522,11 @@ def init_bound(p, alpha):
     return 0.5 - alpha * math.sqrt(p / (2 * math.pi))
 
 
+@functools.lru_cache(maxsize=8)
+def _leggauss(n):
+    return np.polynomial.legendre.leggauss(n)
+
+
 def init_success_prob(p, alpha, n_quad=400):
     """Exact P(||w0 - w*|| <= sqrt(1-alpha^2) ||w*||), w0 uniform in the ball of radius alpha ||w*|| (R^p).
 
@@ -531,7 +536,7 @@ def init_success_prob(p, alpha, n_quad=400):
 
     _check_p(p)
     _check_alpha(alpha)
-    x, wq = np.polynomial.legendre.leggauss(n_quad)
+    x, wq = _leggauss(int(n_quad))
     r0 = 1.0 - math.sqrt(1.0 - alpha * alpha)  # c(r) <= 1 iff r >= r0
     r = r0 + (alpha - r0) * (x + 1) / 2
     wr = wq * (alpha - r0) / 2
