@@ -544,7 +544,8 @@ def _summary_cards(infos, verdicts, meta) -> str:
             cards.append(f"<div class='card' style='border-color:{COLORS[v]}'><b style='color:{COLORS[v]}'>"
                          f"{cnt[v]}</b>{_esc(v)}</div>")
     mism = [i["id"] for i in infos if i["d"] and not i["d"].get("matches_expectation", True)]
-    cards.append(f"<div class='card'><b>{len(infos) - len(mism)}</b>as expected</div>")
+    ran = [i for i in infos if i["d"]]
+    cards.append(f"<div class='card'><b>{len(ran) - len(mism)}/{len(ran)}</b>as expected</div>")
     out = "<div class='cards'>" + "".join(cards) + "</div>"
     if mism:
         out += ("<p class='box flag'><b>Verdicts that differ from the registry's expectation:</b> "
