@@ -275,7 +275,8 @@ def lemma_2_3(ctx):
         held = np.cumprod(lmin >= lam0 / 2).astype(bool)  # the premise, up to step k
         t = eta * np.arange(steps)
         sq = np.asarray(out["sq_err"])
-        loss_ok = np.all(~held | (sq <= np.exp(-lam0 * t) * sq[0] * (1 + 1e-9)))
+        floor = (tolerance.roundoff_tol(float(np.max(np.abs(y))), 64)) ** 2 * p["n"]  # u - y at round-off
+        loss_ok = bool(np.all(~held | (sq <= np.exp(-lam0 * t) * sq[0] * (1 + 1e-9) + floor)))
         dist = np.asarray(out["max_dist"])
         Rp = gram.r_prime(jnp.asarray(X), jnp.asarray(y), jnp.asarray(u0), m, lam0)
         dmax = float(np.max(np.where(held, dist, 0.0)))
