@@ -88,7 +88,7 @@ CASES = [
     ("lemma-3.23", Ga, "pair_gram", _pair_nocorr),
     ("lemma-3.24", Ga, "pair_gram", _pair_nocorr),
     ("prop-3.2", G, "resnet_kernel", lambda X, H, *a, **k: _rk(X, H, *a, **k) * jnp.exp(-float(H))),
-    ("lemma-3.25", Ga, "pair_gram", lambda *a, **k: -_pair(*a, **k)),
+    ("lemma-3.25", G, "general_kernel", lambda P0, Ds, sc, *a, **k: _gk(P0, [0.0 for d in Ds], sc, *a, **k)),
     ("lemma-3.26", G, "product_perturbation_bound", lambda al, M: jnp.sum(jnp.asarray(al)) * jnp.prod(jnp.asarray(M))),
     ("lemma-3.27", G, "opnorm_tail_bound", lambda c, cw0, m: _otb(c, cw0, m) ** 20),
     ("lemma-3.28", G, "lipschitz_328", lambda a, c: _l328(a, c) / 4),
