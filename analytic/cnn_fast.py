@@ -89,6 +89,17 @@ def sample_grad_fast(key, v, a, w_star, a_star):
     return gv, r * h
 
 
+def sample_loss_fast32_p(key, p):
+    """``sample_loss_fast`` drawing the 2k normals in float32 (half the random bits; the arithmetic stays
+    float64).  The normal draws are quantised at ~1e-7 relative, far below any Monte Carlo standard error
+    here; opt-in speed variant (about 2x), the float64 sampler stays the default."""
+    v, a, w_star, a_star = p["v"], p["a"], p["w_star"], p["a_star"]
+    _, cpar, sp, _ = _span(v, w_star)
+    z = jax.random.normal(key, (2, a.shape[0]), dtype=jnp.float32).astype(jnp.float64)
+    r = jnp.dot(a, jnp.maximum(z[0], 0.0)) - jnp.dot(a_star, jnp.maximum(cpar * z[0] + sp * z[1], 0.0))
+    return 0.5 * r * r
+
+
 def sample_loss_fast_p(key, p):
     """``sample_loss_fast`` with a parameter dict p = {v, a, w_star, a_star} (for verify.mc.estimate)."""
     return sample_loss_fast(key, p["v"], p["a"], p["w_star"], p["a_star"])
