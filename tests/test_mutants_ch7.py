@@ -51,7 +51,6 @@ def _pgd_always(x, t, t_noise, key, grad_fn, eta, r, g_thres, t_thres):  # pertu
 CASES = [
     ("thm-7.4", "hermite_coeffs", _hc_wrong),
     ("lemma-7.4", "g2", _g2_wrong),  # breaks C^2 matching at x_i = tau
-    ("lemma-7.4", "dg_dxi_lower_corrected", lambda L, g, t: -4.0 * L * t),  # corrected bound = printed one
     ("remark-7.1", "g2", _g2_degree6),
     ("remark-7.2", "g1", _g1_wrong),
     ("lemma-7.1", "saddle_point", lambda k, d, tau: _sp(k, d, tau) * 0.75),  # 3 tau for 4 tau
