@@ -127,28 +127,27 @@ def anticoncentration_bound(R):
     return 2 * jnp.asarray(R, dtype=jnp.float64) / jnp.sqrt(2 * jnp.pi)
 
 
-@functools.partial(jax.jit, static_argnames=("steps",))
-def _two_layer_gd(W0, a, X, y, eta, steps: int):
+@functools.partial(jax.jit, static_argnames=("steps", "track_lmin"))
+def _two_layer_gd(W0, a, X, y, eta, steps: int, track_lmin: bool = True):
     def step(W, _):
         u = two_layer_u(W, a, X)
         S0 = X @ W0.T > 0
         S = X @ W.T > 0
-        Hm = h_finite(W, X)
-        rec = (jnp.sum((u - y) ** 2), jnp.mean(S != S0), jnp.max(jnp.linalg.norm(W - W0, axis=1)),
-               jnp.linalg.eigvalsh(Hm)[0])
+        lm = jnp.linalg.eigvalsh(h_finite(W, X))[0] if track_lmin else jnp.nan
+        rec = (jnp.sum((u - y) ** 2), jnp.mean(S != S0), jnp.max(jnp.linalg.norm(W - W0, axis=1)), lm)
         return W - eta * two_layer_grad(W, a, X, y), rec
 
     W, (loss, flips, dist, lmin) = jax.lax.scan(step, W0, None, length=steps)
     return W, loss, flips, dist, lmin
 
 
-def two_layer_gd(W0, a, X, y, eta, steps: int):
+def two_layer_gd(W0, a, X, y, eta, steps: int, track_lmin: bool = True):
     """Plain GD on W (a fixed), eq. (2.2), as one lax.scan.  Returns dict of per-step arrays:
     ``sq_err`` = ||y - u(k)||^2, ``flip_frac``, ``max_dist`` = max_r ||w_r(k) - w_r(0)||,
-    ``lmin`` = lambda_min(H(k)) for k = 0..steps-1, and the final W."""
+    ``lmin`` = lambda_min(H(k)) for k = 0..steps-1 (NaN unless ``track_lmin``), and the final W."""
     require(eta > 0, f"step size eta must be > 0, got {eta}")
     W, loss, flips, dist, lmin = _two_layer_gd(jnp.asarray(W0), jnp.asarray(a), jnp.asarray(X),
-                                               jnp.asarray(y), float(eta), int(steps))
+                                               jnp.asarray(y), float(eta), int(steps), bool(track_lmin))
     return {"W": W, "sq_err": loss, "flip_frac": flips, "max_dist": dist, "lmin": lmin}
 
 
