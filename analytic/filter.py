@@ -542,7 +542,7 @@ def init_success_prob(p, alpha, n_quad=400):
     wr = wq * (alpha - r0) / 2
     c = np.clip((r * r + alpha * alpha) / (2 * r), 0.0, 1.0)
     tail = 0.5 * betainc((p - 1) / 2.0, 0.5, 1.0 - c * c)
-    dens = p * r ** (p - 1) / alpha ** p
+    dens = (p / alpha) * (r / alpha) ** (p - 1)  # = p r^{p-1} / alpha^p without under/overflow
     return float(np.sum(wr * dens * tail))
 
 
