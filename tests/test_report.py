@@ -165,18 +165,26 @@ def test_cli_runs_real_checks(tmp_path):
     assert rc == (0 if all(json.loads(x)["matches_expectation"] for x in lines) else 1)
 
 
-def test_parallel_jobs_give_the_same_verdicts():
-    """--jobs 2 runs checks in spawned worker processes; verdicts equal the serial run's."""
+def test_parallel_jobs_give_the_same_verdicts(tmp_path):
+    """--jobs 2 runs checks and experiments in spawned worker processes; the verdicts equal the
+    serial run's and the experiment's figure is embedded."""
     ids = [s for s in ("claim-4.1", "thm-6.4") if s in registry.REGISTRY]
     if len(ids) < 2:
         pytest.skip("cheap statements not registered")
-    sts = [registry.get(s) for s in ids]
-    ser = report.run_checks(sts, "quick", 0)
-    par = report.run_checks(sts, "quick", 0, jobs=2)
-    assert list(par) == ids
-    for sid in ids:
-        assert (par[sid]["verdict"], par[sid]["summary"]) == (ser[sid]["verdict"], ser[sid]["summary"])
-        assert par[sid]["cpu_s"] >= 0
+    ser = report.run_checks([registry.get(s) for s in ids], "quick", 0)
+    from verify import experiments
+    experiments.load_all()
+    exp = ["fig-5.2"] if "fig-5.2" in experiments.EXPERIMENTS else []
+    summ = report.build_report(tmp_path, ids=ids, experiment_ids=exp, results=None, jobs=2, progress=False)
+    par = json.loads((tmp_path / "report.json").read_text())["verdicts"]
+    assert [d["id"] for d in par] == ids
+    for d in par:
+        assert (d["verdict"], d["summary"]) == (ser[d["id"]]["verdict"], ser[d["id"]]["summary"])
+        assert d["cpu_s"] >= 0
+    assert summ["statements"] == 2
+    if exp:
+        h = (tmp_path / "report.html").read_text()
+        assert "id='exp-fig-5.2'" in h and "data:image/png;base64," in h and "run now" in h
 
 
 @pytest.mark.parametrize("argv,msg", [

@@ -228,31 +228,9 @@ def run_checks(statements, profile: str, seed: int, progress=None, on_result=Non
             if progress:
                 progress("done", st.id)
         return out
-    import concurrent.futures as cf
-    import multiprocessing as mp
-
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
-                                initializer=_worker_init) as ex:
-        futs = {ex.submit(_run_one, st.id, profile, seed): st.id for st in sts}
-        if progress:
-            progress("start", f"{len(sts)} checks in {jobs} processes")
-        for f in cf.as_completed(futs):
-            sid = futs[f]
-            try:
-                d = f.result()
-            except Exception as exc:  # a worker that died: report, never pass
-                st = next(s for s in sts if s.id == sid)
-                d = {"id": sid, "title": st.title, "source": st.source, "line": st.line, "verdict": "inconclusive",
-                     "expect": st.expect, "matches_expectation": st.expect == "inconclusive",
-                     "summary": f"worker failed: {type(exc).__name__}: {exc}", "evidence": {"seed": seed},
-                     "counterexample": None, "printed": None, "corrected": None, "condition": None}
-            out[sid] = d
-            if on_result:
-                on_result(d)
-            if progress:
-                progress("note", f"done {sid}")
-                progress("done", sid)
-    return {st.id: out[st.id] for st in sts}
+    verdicts, _ = run_parallel(sts, [], Path("."), profile, seed, None, False, jobs, progress=progress,
+                               on_result=on_result)
+    return verdicts
 
 
 def read_verdicts_json(path: Path) -> dict[str, dict]:
@@ -295,58 +273,126 @@ def find_experiment_files(results: Path | None, eid: str) -> list[Path]:
     return files
 
 
-def run_experiments(exp_ids: list[str], out_dir: Path, profile: str, seed: int, results: Path | None,
-                    rerun: bool, progress=None) -> list[dict]:
-    """For each experiment: embed existing files from ``results`` or run it into ``out_dir/experiments``."""
+def _embedded_experiment(eid: str, results: Path | None, rerun: bool) -> dict | None:
+    """The record of an experiment whose figure is already in ``results`` (None if it must run)."""
+    from . import experiments
+
+    experiments.load_all()
+    e = experiments.EXPERIMENTS[eid]
+    existing = [] if rerun else find_experiment_files(results, eid)
+    if not any(p.suffix.lower() == ".png" for p in existing):
+        return None
+    rec = {"id": eid, "title": e.title, "module": e.module, "source": f"embedded from {results}",
+           "files": [str(p) for p in existing], "text": "", "numbers": {}, "wall_s": None, "error": None}
+    js = [p for p in existing if p.name.endswith(".summary.json")]
+    txt = [p for p in existing if p.suffix == ".txt"]
+    if js:
+        try:
+            d = json.loads(js[0].read_text())
+            rec["text"] = d.pop("text", "") or ""
+            rec["numbers"] = {k: v for k, v in d.items() if k not in ("files", "id")}
+        except Exception:
+            pass
+    if not rec["text"] and txt:
+        rec["text"] = txt[0].read_text()[:20000]
+    return rec
+
+
+def _run_experiment(eid: str, out_dir: str, profile: str, seed: int, progress=None) -> dict:
+    """Run one experiment into ``out_dir/experiments`` at the profile's scale; its record."""
     from . import experiments
     from .profiles import get_profile
     from .verdict import _jsonable
 
     experiments.load_all()
-    prof = get_profile(profile)
+    e = experiments.EXPERIMENTS[eid]
+    rec = {"id": eid, "title": e.title, "module": e.module, "source": "", "files": [], "text": "",
+           "numbers": {}, "wall_s": None, "error": None}
+    edir = Path(out_dir) / "experiments"
+    edir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    try:
+        summ = dict(e.fn(edir, get_profile(profile), seed, progress or (lambda m: None), full=False) or {})
+        rec["wall_s"] = time.perf_counter() - t0
+        rec["source"] = f"run now ({profile} profile, seed {seed}, {rec['wall_s']:.1f} s)"
+        rec["files"] = [str(f) for f in summ.pop("files", [])]
+        rec["text"] = str(summ.pop("text", "") or "")
+        rec["numbers"] = _jsonable(summ)
+        (edir / f"{eid}.summary.json").write_text(json.dumps(
+            _jsonable({"id": eid, "text": rec["text"], **rec["numbers"], "files": rec["files"]}), indent=1))
+    except Exception as exc:  # an experiment that crashes is reported, not hidden
+        rec["wall_s"] = time.perf_counter() - t0
+        rec["error"] = f"{type(exc).__name__}: {exc}"
+    return rec
+
+
+def run_experiments(exp_ids: list[str], out_dir: Path, profile: str, seed: int, results: Path | None,
+                    rerun: bool, progress=None) -> list[dict]:
+    """For each experiment: embed existing files from ``results`` or run it into ``out_dir/experiments``."""
     res = []
     for eid in exp_ids:
-        e = experiments.EXPERIMENTS[eid]
-        rec = {"id": eid, "title": e.title, "module": e.module, "source": "", "files": [], "text": "",
-               "numbers": {}, "wall_s": None, "error": None}
-        existing = [] if rerun else find_experiment_files(results, eid)
         if progress:
             progress("start", f"experiment {eid}")
-        if any(p.suffix.lower() == ".png" for p in existing):
-            rec["source"] = f"embedded from {results}"
-            rec["files"] = [str(p) for p in existing]
-            js = [p for p in existing if p.suffix == ".json" and p.name.endswith(".summary.json")]
-            txt = [p for p in existing if p.suffix == ".txt"]
-            if js:
-                try:
-                    d = json.loads(js[0].read_text())
-                    rec["text"] = d.pop("text", "") or ""
-                    rec["numbers"] = {k: v for k, v in d.items() if k not in ("files", "id")}
-                except Exception:
-                    pass
-            if not rec["text"] and txt:
-                rec["text"] = txt[0].read_text()[:20000]
-        else:
-            edir = out_dir / "experiments"
-            edir.mkdir(parents=True, exist_ok=True)
-            t0 = time.perf_counter()
-            try:
-                summ = dict(e.fn(edir, prof, seed, (lambda m: progress("note", f"{eid}: {m}")) if progress
-                                 else (lambda m: None), full=False) or {})
-                rec["wall_s"] = time.perf_counter() - t0
-                rec["source"] = f"run now ({profile} profile, seed {seed}, {rec['wall_s']:.1f} s)"
-                rec["files"] = [str(f) for f in summ.pop("files", [])]
-                rec["text"] = str(summ.pop("text", "") or "")
-                rec["numbers"] = _jsonable(summ)
-                (edir / f"{eid}.summary.json").write_text(json.dumps(
-                    _jsonable({"id": eid, "text": rec["text"], **rec["numbers"], "files": rec["files"]}), indent=1))
-            except Exception as exc:  # an experiment that crashes is reported, not hidden
-                rec["wall_s"] = time.perf_counter() - t0
-                rec["error"] = f"{type(exc).__name__}: {exc}"
+        rec = _embedded_experiment(eid, results, rerun)
+        if rec is None:
+            rec = _run_experiment(eid, str(out_dir), profile, seed,
+                                  (lambda m: progress("note", f"{eid}: {m}")) if progress else None)
         res.append(rec)
         if progress:
             progress("done", f"experiment {eid}")
     return res
+
+
+def run_parallel(statements, exp_ids: list[str], out_dir: Path, profile: str, seed: int, results: Path | None,
+                 rerun: bool, jobs: int, progress=None, on_result=None):
+    """Checks and experiments together in ``jobs`` spawned worker processes; experiments (long) are
+    submitted first.  Returns (verdicts by id in input order, experiment records in input order)."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    sts = list(statements)
+    recs: dict[str, dict] = {}
+    to_run = []
+    for eid in exp_ids:
+        rec = _embedded_experiment(eid, results, rerun)
+        if rec is None:
+            to_run.append(eid)
+        else:
+            recs[eid] = rec
+            if progress:
+                progress("done", f"experiment {eid}")
+    out: dict[str, dict] = {}
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
+                                initializer=_worker_init) as ex:
+        futs = {ex.submit(_run_experiment, eid, str(out_dir), profile, seed): ("exp", eid) for eid in to_run}
+        futs.update({ex.submit(_run_one, st.id, profile, seed): ("check", st.id) for st in sts})
+        if progress:
+            progress("start", f"{len(sts)} checks + {len(to_run)} experiments in {jobs} processes")
+        for f in cf.as_completed(futs):
+            kind, name = futs[f]
+            try:
+                d = f.result()
+            except Exception as exc:  # a worker that died: report it, never pass
+                if kind == "exp":
+                    d = {"id": name, "title": "", "module": "", "source": "worker failed", "files": [], "text": "",
+                         "numbers": {}, "wall_s": None, "error": f"{type(exc).__name__}: {exc}"}
+                else:
+                    st = next(s for s in sts if s.id == name)
+                    d = {"id": name, "title": st.title, "source": st.source, "line": st.line,
+                         "verdict": "inconclusive", "expect": st.expect,
+                         "matches_expectation": st.expect == "inconclusive",
+                         "summary": f"worker failed: {type(exc).__name__}: {exc}", "evidence": {"seed": seed},
+                         "counterexample": None, "printed": None, "corrected": None, "condition": None}
+            if kind == "exp":
+                recs[name] = d
+            else:
+                out[name] = d
+                if on_result:
+                    on_result(d)
+            if progress:
+                progress("note", f"done {name}")
+                progress("done", name)
+    return {st.id: out[st.id] for st in sts}, [recs[e] for e in exp_ids]
 
 
 # ----------------------------------------------------------------------------- formatting helpers
@@ -868,6 +914,7 @@ def build_report(out: Path, *, profile: str = "quick", seed: int = 0, chapter: s
     partial_path = out / "verdicts.jsonl"
     t0 = time.perf_counter()
     with _Progress(len(sts) * (0 if from_json else 1) + len(exp_ids), enabled=progress) as prog:
+        exp_res = None
         if from_json:
             allv = read_verdicts_json(Path(from_json))
             verdicts = {s.id: allv[s.id] for s in sts if s.id in allv}
@@ -876,10 +923,14 @@ def build_report(out: Path, *, profile: str = "quick", seed: int = 0, chapter: s
                 def keep(d):
                     fh.write(json.dumps(d) + "\n")
                     fh.flush()
-                verdicts = run_checks(sts, profile, seed, progress=prog, on_result=keep, jobs=jobs)
+                if jobs > 1:
+                    verdicts, exp_res = run_parallel(sts, exp_ids, out, profile, seed, results, rerun_experiments,
+                                                     jobs, progress=prog, on_result=keep)
+                else:
+                    verdicts = run_checks(sts, profile, seed, progress=prog, on_result=keep)
         check_wall = time.perf_counter() - t0
-        exp_res = run_experiments(exp_ids, out, profile, seed, results, rerun_experiments, progress=prog) \
-            if experiments else None
+        if experiments and exp_res is None:
+            exp_res = run_experiments(exp_ids, out, profile, seed, results, rerun_experiments, progress=prog)
 
     infos = [_row_info(r, s, verdicts.get(s.id) if s is not None else None) for r, s in items]
     cov = coverage(cat, verdicts if not (chapter or ids) else None) if cat else None
