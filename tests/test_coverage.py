@@ -99,3 +99,17 @@ def test_catalog_missing_degrades_gracefully(tmp_path, monkeypatch):
     assert report.catalog_path() is None and report.load_catalog() == []
     items = report.select_statements([], chapter=None, ids=None)
     assert len(items) == len(registry.REGISTRY)  # the registry alone is listed
+
+
+def test_every_chapter_has_a_properties_file():
+    """Each registered chapter is asserted by some properties/test_*.py (ids(chapter=...)), so no
+    registered statement escapes `pytest properties/`."""
+    import re
+    from pathlib import Path
+
+    props = Path(__file__).resolve().parents[1] / "properties"
+    covered = set()
+    for p in props.glob("test_*.py"):
+        covered |= set(re.findall(r"ids\(\s*chapter\s*=\s*['\"]([^'\"]+)['\"]", p.read_text()))
+    missing = [c for c in registry.chapters() if c not in covered]
+    assert not missing, f"no properties file runs chapter(s) {missing}: add properties/test_<chapter>.py"
