@@ -256,6 +256,8 @@ def test_calibration_summary_on_synthetic_verdicts():
     assert [u["evidence"]["worst_z"] for u in calibrate.correct_units(cond)] == [4.0]
     assert calibrate.unit_pvalue(leaf("verified", 1.0)) == 1.0  # 6 * 2 * Phi(-1) > 1
     assert abs(calibrate.unit_pvalue(leaf("verified", 4.0, m=1)) - 6.334e-5) < 1e-7
+    assert calibrate.unit_pvalue(leaf("verified", float("inf"))) is None  # se = 0 coordinate within round-off
+    assert calibrate.unit_pvalue(leaf("refuted", float("inf"))) == 0.0
     res = calibrate.summarize({"a": [err, err], "b": [cond], "c": [alarm]})
     assert (res["runs"], res["alarms"], res["mc_comparisons"]) == (4, 1, 4)
     assert res["per_statement"][2]["alarm_seeds"] == [7] and not res["calibrated"]

@@ -62,16 +62,20 @@ def bonferroni_m(tolerance: str) -> int:
     return int(m.group(1)) if m else 1
 
 
-def unit_pvalue(u: dict) -> float:
-    """Bonferroni p-value of the worst z of one Monte Carlo comparison (conservative)."""
+def unit_pvalue(u: dict) -> float | None:
+    """Bonferroni p-value of the worst z of one Monte Carlo comparison (conservative).
+
+    None for a degenerate comparison: an infinite worst z in a comparison that passed means a
+    coordinate with zero standard error (a deterministic quantity) that matched within float64
+    round-off -- it says nothing about the calibration of the standard errors."""
     e = u.get("evidence") or {}
     z = e.get("worst_z")
     try:
         z = float(z)
     except (TypeError, ValueError):
-        return 0.0
+        return None
     if not math.isfinite(z):
-        return 0.0
+        return None if u.get("verdict") == "verified" else 0.0
     m = bonferroni_m(e.get("tolerance", ""))
     return float(min(1.0, m * 2.0 * ndtr(-abs(z))))
 
@@ -92,17 +96,19 @@ def summarize(runs: dict[str, list[dict]]) -> dict:
     rows, all_p, tot_runs, tot_alarms = [], [], 0, 0
     for sid, ds in runs.items():
         alarms = [d for d in ds if d.get("verdict") != d.get("expect")]
-        ps = [unit_pvalue(u) for d in ds for u in correct_units(d)]
+        allp = [unit_pvalue(u) for d in ds for u in correct_units(d)]
+        ps = [p for p in allp if p is not None]
+        degenerate = len(allp) - len(ps)
         all_p += ps
         tot_runs += len(ds)
         tot_alarms += len(alarms)
         lo, hi = clopper_pearson(len(alarms), len(ds)) if ds else (0.0, 1.0)
         rows.append({"id": sid, "runs": len(ds), "alarms": len(alarms), "alarm_rate": len(alarms) / max(len(ds), 1),
                      "alarm_ci95": [lo, hi], "alarm_seeds": [d.get("evidence", {}).get("seed") for d in alarms],
-                     "mc_comparisons": len(ps), "frac_p_below_0.05": _frac(ps, 0.05),
+                     "mc_comparisons": len(ps), "degenerate_se0": degenerate, "frac_p_below_0.05": _frac(ps, 0.05),
                      "frac_p_below_0.01": _frac(ps, 0.01), "min_p": min(ps) if ps else None,
-                     "max_worst_z": max((float(u["evidence"]["worst_z"]) for d in ds for u in correct_units(d)),
-                                        default=None),
+                     "max_worst_z": max((float(u["evidence"]["worst_z"]) for d in ds for u in correct_units(d)
+                                         if math.isfinite(float(u["evidence"]["worst_z"]))), default=None),
                      "wall_s_mean": sum((d.get("evidence") or {}).get("wall_s", 0.0) for d in ds) / max(len(ds), 1)})
     lo, hi = clopper_pearson(tot_alarms, tot_runs) if tot_runs else (0.0, 1.0)
     k05 = sum(p < 0.05 for p in all_p)
@@ -112,7 +118,7 @@ def summarize(runs: dict[str, list[dict]]) -> dict:
         "designed_alpha_per_statement_max": tolerance.ALPHA_PER_CHECK * tolerance.MAX_MC_COMPARISONS_PER_STATEMENT,
         "statements": len(runs), "runs": tot_runs, "alarms": tot_alarms,
         "alarm_rate": tot_alarms / max(tot_runs, 1), "alarm_ci95": [lo, hi],
-        "mc_comparisons": len(all_p),
+        "mc_comparisons": len(all_p), "degenerate_se0": sum(r["degenerate_se0"] for r in rows),
         "frac_p_below_0.05": _frac(all_p, 0.05), "frac_p_below_0.05_ci95": list(clopper_pearson(k05, len(all_p)))
         if all_p else None,
         "frac_p_below_0.01": _frac(all_p, 0.01), "frac_p_below_0.01_ci95": list(clopper_pearson(k01, len(all_p)))
@@ -191,6 +197,9 @@ def render(res: dict, console=None):
         con.print(f"worst-z calibration over {res['mc_comparisons']} comparisons: P(p<0.05) = "
                   f"{res['frac_p_below_0.05']:.3f} (95% CI {c5[0]:.3f}-{c5[1]:.3f}; designed <= 0.05), P(p<0.01) = "
                   f"{res['frac_p_below_0.01']:.3f} (95% CI {c1[0]:.3f}-{c1[1]:.3f}; designed <= 0.01)")
+    if res.get("degenerate_se0"):
+        con.print(f"{res['degenerate_se0']} comparisons had a zero-standard-error coordinate matched within round-off "
+                  "(infinite z, not a calibration datum)")
     con.print("[green]calibrated[/]" if res["calibrated"] else "[red]NOT calibrated: see the rows above[/]")
     if res["not_monte_carlo"]:
         con.print(f"[dim]{len(res['not_monte_carlo'])} statements without Monte Carlo evidence skipped[/]")
