@@ -289,6 +289,10 @@ def _lemma53_state(draw):
         q["a"] = -q["a"]
     if q["v"] @ q["w_star"] < 0:
         q["v"] = -q["v"]
+    # the tight case of the lemma is a small positive signal a.a*: draw it log-uniformly
+    n2 = q["a_star"] @ q["a_star"]
+    signal = 10.0 ** -draw(S.floats(0.0, 6.0)) * n2
+    q["a"] = q["a"] - (q["a"] @ q["a_star"] - signal) / n2 * q["a_star"]
     s = q["a_star"].sum()
     assume(q["a"] @ q["a_star"] > 0 and 0 <= s * q["a"].sum() <= s * s)
     phi = cnn_angle(q["v"], q["w_star"])
