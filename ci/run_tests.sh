@@ -10,6 +10,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+# Optional: headless Chromium for the report's browser test (skipped with a reason when absent).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  timeout 300 bash -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium' \
+    >/dev/null 2>&1 || echo "note: chromium not installed; the browser test will be skipped"
+fi
 export JAX_PLATFORMS=cpu
 export PATH="$PWD/$VENV/bin:$PATH"
 start=$(date +%s)
