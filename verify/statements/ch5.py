@@ -625,6 +625,12 @@ def phi_with_gap(gap, hi=PI):
     return lo
 
 
+@st.composite
+def _phase2_params(draw):
+    """A good initialization (Section 5.1 set) and an accuracy eps in [1e-3, 0.1]."""
+    return draw(good_init()), draw(S.floats(1e-3, 0.1))
+
+
 @statement("lemma-5.10", line=5927, aliases=("paper:lemma-C.4",),
            title="Phase II: |1.a* - 1.a^t| <= 2 eps||a*|| after O((1/(eta k)) log(.)) steps")
 def lemma_5_10(ctx):
@@ -632,12 +638,6 @@ def lemma_5_10(ctx):
     phi non-increasing; then the affine recursion of 1.a contracts at rate 1 - eta(k+pi-1)/(2pi) to a
     fixed point within eps||a*|| of 1.a*.  Checked with the explicit
     T = ceil(2pi/(eta(k+pi-1)) log(|1.a* - 1.a^0|/(eps||a*||))) + 1."""
-    @st.composite
-    def params(draw):
-        p = draw(good_init())
-        eps = draw(S.floats(1e-3, 0.1))
-        return p, eps
-
     def margin(args):
         p, eps = args
         q = _np(p)
@@ -653,7 +653,7 @@ def lemma_5_10(ctx):
         gap = abs(s - float(jnp.sum(a_T)))
         return 2 * eps * na - gap, {"T": T, "gap": gap, "2eps||a*||": 2 * eps * na}
 
-    return checks.inequality_check(ctx, params=params(), margin=margin, what="|1.a* - 1.a^T| <= 2 eps ||a*||")
+    return checks.inequality_check(ctx, params=_phase2_params(), margin=margin, what="|1.a* - 1.a^T| <= 2 eps ||a*||")
 
 
 @statement("lemma-5.11", line=5960, aliases=("paper:lemma-C.5",),
@@ -662,12 +662,6 @@ def lemma_5_11(ctx):
     """From phi^0 with pi - g(phi^0) <= eps and |1.a* - 1.a^0| <= eps||a*||, after
     T = ceil(2pi/(eta(pi-1)) log(||a^0 - a*||/(eps ||a*||))) + 1 steps, ||a^T - a*|| <= C eps ||a*||
     with the explicit constant C = 4 (the text's 'absolute constant')."""
-    @st.composite
-    def params(draw):
-        p = draw(good_init())
-        eps = draw(S.floats(1e-3, 0.1))
-        return p, eps
-
     def margin(args):
         p, eps = args
         q = _np(p)
@@ -682,7 +676,7 @@ def lemma_5_11(ctx):
         dist = float(np.linalg.norm(np.asarray(a_T) - q["a_star"]))
         return 4 * eps * na - dist, {"T": T, "dist": dist, "C_needed": dist / (eps * na)}
 
-    return checks.inequality_check(ctx, params=params(), margin=margin, what="||a^T - a*|| <= 4 eps ||a*||")
+    return checks.inequality_check(ctx, params=_phase2_params(), margin=margin, what="||a^T - a*|| <= 4 eps ||a*||")
 
 
 @statement("lemma-5.12", line=6027, aliases=("paper:lemma-C.6",),
