@@ -239,6 +239,22 @@ def predicate_check(ctx: Ctx, *, params, body: Callable[[Any], Outcome], what: s
     return verdict_from_search(ctx, res, what=what, tol=tol, name=name)
 
 
+def failure_rate_check(fails: int, trials: int, delta: float, what: str, name: str = "") -> Verdict:
+    """Failure probability <= delta?  refuted iff the Clopper-Pearson lower bound exceeds delta."""
+    lo = tolerance.binomial_lower(fails, trials)
+    hi = tolerance.binomial_upper(fails, trials)
+    ev = Evidence(examples=trials, tolerance=f"Clopper-Pearson at alpha={tolerance.ALPHA_PER_CHECK:g}",
+                  extra={"failures": fails, "trials": trials, "delta": delta, "cp_lower": lo, "cp_upper": hi})
+    if lo > delta:
+        return Verdict("refuted", summary=f"{what}: failure rate {fails}/{trials} (CP lower {lo:.3g}) > delta={delta}",
+                       evidence=ev, counterexample={"failures": fails, "trials": trials}, name=name)
+    if hi <= delta:
+        return Verdict("verified", summary=f"{what}: {fails}/{trials} failures, CP upper {hi:.3g} <= delta={delta}",
+                       evidence=ev, name=name)
+    return Verdict("verified", summary=f"{what}: {fails}/{trials} failures, consistent with <= delta={delta} "
+                                       f"(CP [{lo:.3g}, {hi:.3g}])", evidence=ev, name=name)
+
+
 # ----------------------------------------------------------------------------- composition
 def _merge_ev(parts: list[Verdict]) -> Evidence:
     ev = Evidence()

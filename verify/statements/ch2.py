@@ -44,20 +44,7 @@ def _init(seed, m, d):
     return W, a
 
 
-def _cp_rate(fails: int, trials: int, delta: float, what: str, name: str = "") -> Verdict:
-    """Failure probability <= delta?  refuted iff the Clopper-Pearson lower bound exceeds delta."""
-    lo = tolerance.binomial_lower(fails, trials)
-    hi = tolerance.binomial_upper(fails, trials)
-    ev = Evidence(examples=trials, tolerance=f"Clopper-Pearson at alpha={tolerance.ALPHA_PER_CHECK:g}",
-                  extra={"failures": fails, "trials": trials, "delta": delta, "cp_lower": lo, "cp_upper": hi})
-    if lo > delta:
-        return Verdict("refuted", summary=f"{what}: failure rate {fails}/{trials} (CP lower {lo:.3g}) > delta={delta}",
-                       evidence=ev, counterexample={"failures": fails, "trials": trials}, name=name)
-    if hi <= delta:
-        return Verdict("verified", summary=f"{what}: {fails}/{trials} failures, CP upper {hi:.3g} <= delta={delta}",
-                       evidence=ev, name=name)
-    return Verdict("verified", summary=f"{what}: {fails}/{trials} failures, consistent with <= delta={delta} "
-                                       f"(CP [{lo:.3g}, {hi:.3g}])", evidence=ev, name=name)
+_cp_rate = checks.failure_rate_check
 
 
 # ============================================================================ Assumption 2.1

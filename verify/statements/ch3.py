@@ -47,16 +47,7 @@ def _rng_conv(seed, n, d0, p):
     return X / np.sqrt(np.sum(X ** 2, axis=(1, 2), keepdims=True))
 
 
-def _cp_rate(fails, trials, delta, what, name=""):
-    lo = tolerance.binomial_lower(fails, trials)
-    hi = tolerance.binomial_upper(fails, trials)
-    ev = Evidence(examples=trials, tolerance=f"Clopper-Pearson at alpha={tolerance.ALPHA_PER_CHECK:g}",
-                  extra={"failures": fails, "trials": trials, "delta": delta, "cp_lower": lo, "cp_upper": hi})
-    if lo > delta:
-        return Verdict("refuted", summary=f"{what}: {fails}/{trials} failures (CP lower {lo:.3g} > {delta})",
-                       evidence=ev, counterexample={"failures": fails, "trials": trials}, name=name)
-    return Verdict("verified", summary=f"{what}: {fails}/{trials} failures (CP [{lo:.3g}, {hi:.3g}], delta={delta})",
-                   evidence=ev, name=name)
+_cp_rate = checks.failure_rate_check
 
 
 # ============================================================================ finite width vs K

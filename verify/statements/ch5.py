@@ -281,14 +281,19 @@ def lemma_5_2(ctx):
                               printed_text="If (a^t)^T a* > 0 then phi^{t+1} <= phi^t")
 
 
-@st.composite
-def _lemma53_state(draw):
-    p = draw(cnn_params(unit_w_star=True))
-    q = _np(p)
+def _align(q):
+    """Flip the signs of a and v (in place) so that a.a* >= 0 and v.w* >= 0."""
     if q["a"] @ q["a_star"] < 0:
         q["a"] = -q["a"]
     if q["v"] @ q["w_star"] < 0:
         q["v"] = -q["v"]
+
+
+@st.composite
+def _lemma53_state(draw):
+    p = draw(cnn_params(unit_w_star=True))
+    q = _np(p)
+    _align(q)
     # the tight case of the lemma is a small positive signal a.a*: draw it log-uniformly
     n2 = q["a_star"] @ q["a_star"]
     signal = 10.0 ** -draw(S.floats(0.0, 6.0)) * n2
@@ -382,10 +387,7 @@ def eq_1ta(ctx):
 def _phase_state(draw, eta_lo=1e-3, eta_hi=30.0):
     p = draw(cnn_params(unit_w_star=True))
     q = _np(p)
-    if q["a"] @ q["a_star"] < 0:
-        q["a"] = -q["a"]
-    if q["v"] @ q["w_star"] < 0:
-        q["v"] = -q["v"]
+    _align(q)
     assume(q["a"] @ q["a_star"] > 0 and cnn_angle(q["v"], q["w_star"]) < PI / 2)
     eta = draw(S.floats(eta_lo, eta_hi))
     return {n: jnp.asarray(x) for n, x in q.items()}, eta
