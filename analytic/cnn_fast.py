@@ -7,7 +7,9 @@ the whole k x p patch matrix) and ``analytic.cnn.run_gd`` (full-dimensional Algo
 1. Projection sampler.  The sample loss 1/2 (sum_i a_i s(Z_i.w) - sum_i a*_i s(Z_i.w*))^2 depends on
    Z only through the 2k numbers (Z_i.w, Z_i.w*).  With e1 = w, e2 = unit(w* - (w.w*) w) and
    u_i = Z_i.e1, t_i = Z_i.e2 i.i.d. N(0,1):  Z_i.w = u_i,  Z_i.w* = (w.w*) u_i + ||w*_perp|| t_i.
-   So a draw costs 2k normals instead of kp.  The per-sample gradient in v is
+   So a draw costs 2k normals instead of kp, and the k pairs (u_i, t_i) come from k 64-bit words by
+   Box-Muller (``analytic.fastrng``: no erf_inv, no float64 sin/cos; ~2.5x faster than
+   ``jax.random.normal``, which ``sample_loss_erfinv`` keeps as the cross-check).  The per-sample gradient in v is
    (r/||v||) sum_i a_i 1{u_i>0} (I - w w^T) Z_i; its part orthogonal to span(w, w*) is a symmetric
    Gaussian with mean zero, so the sampler returns the span part (r/||v||) sum_i a_i 1{u_i>0} t_i e2,
    an unbiased estimator of E[dl/dv] (same mean, smaller variance); dl/da_i = r s(u_i) is exact.
@@ -45,6 +47,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import fastrng
 from .errors import InvalidParameter, require
 
 PI = np.pi
@@ -68,6 +71,15 @@ def _span(v, w_star):
 def sample_loss_fast(key, v, a, w_star, a_star):
     """One draw of 1/2 (f(Z, v/||v||, a) - f(Z, w*, a*))^2 from 2k normals (projections of the k
     Gaussian patches onto span(w, w*)); same distribution as ``cnn.sample_loss`` with Z ~ N(0, I)."""
+    _, cpar, sp, _ = _span(v, w_star)
+    u, t = fastrng.normal_pairs(key, a.shape)
+    r = jnp.dot(a, jnp.maximum(u, 0.0)) - jnp.dot(a_star, jnp.maximum(cpar * u + sp * t, 0.0))
+    return 0.5 * r * r
+
+
+def sample_loss_erfinv(key, v, a, w_star, a_star):
+    """``sample_loss_fast`` with the 2k normals from ``jax.random.normal`` (float64, erf_inv of 52-bit
+    uniforms) instead of ``fastrng.normal_pairs``: the cross-check of the Box-Muller draws (~2.5x slower)."""
     k = a.shape[0]
     _, cpar, sp, _ = _span(v, w_star)
     z = jax.random.normal(key, (2, k), dtype=jnp.float64)
@@ -81,28 +93,21 @@ def sample_grad_fast(key, v, a, w_star, a_star):
     k = a.shape[0]
     nv = jnp.linalg.norm(v)
     _, cpar, sp, e2 = _span(v, w_star)
-    z = jax.random.normal(key, (2, k), dtype=jnp.float64)
-    u, t = z[0], z[1]
+    u, t = fastrng.normal_pairs(key, (k,))
     h = jnp.maximum(u, 0.0)
     r = jnp.dot(a, h) - jnp.dot(a_star, jnp.maximum(cpar * u + sp * t, 0.0))
     gv = (r / nv) * jnp.dot(a * (u > 0), t) * e2
     return gv, r * h
 
 
-def sample_loss_fast32_p(key, p):
-    """``sample_loss_fast`` drawing the 2k normals in float32 (half the random bits; the arithmetic stays
-    float64).  The normal draws are quantised at ~1e-7 relative, far below any Monte Carlo standard error
-    here; opt-in speed variant (about 2x), the float64 sampler stays the default."""
-    v, a, w_star, a_star = p["v"], p["a"], p["w_star"], p["a_star"]
-    _, cpar, sp, _ = _span(v, w_star)
-    z = jax.random.normal(key, (2, a.shape[0]), dtype=jnp.float32).astype(jnp.float64)
-    r = jnp.dot(a, jnp.maximum(z[0], 0.0)) - jnp.dot(a_star, jnp.maximum(cpar * z[0] + sp * z[1], 0.0))
-    return 0.5 * r * r
-
-
 def sample_loss_fast_p(key, p):
     """``sample_loss_fast`` with a parameter dict p = {v, a, w_star, a_star} (for verify.mc.estimate)."""
     return sample_loss_fast(key, p["v"], p["a"], p["w_star"], p["a_star"])
+
+
+def sample_loss_erfinv_p(key, p):
+    """``sample_loss_erfinv`` with a parameter dict (benchmark / cross-check)."""
+    return sample_loss_erfinv(key, p["v"], p["a"], p["w_star"], p["a_star"])
 
 
 def sample_loss_brute_p(key, p):
