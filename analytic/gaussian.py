@@ -347,7 +347,16 @@ def second_moment(act, var=1.0, *, q: int = 200):
     var = jnp.asarray(var, dtype=jnp.float64)
     if act.kernel is not None:
         return act.kernel(var, var, var)
-    return expect1(lambda x: act.f(x) ** 2, var, q=q)
+    return expect1(_squared(act.f), var, q=q)
+
+
+@functools.lru_cache(maxsize=None)
+def _squared(f: Callable) -> Callable:
+    """x -> f(x)^2, one function object per f (a static jit argument: a fresh lambda per call
+    would recompile expect1 every time)."""
+    def sq(x):
+        return f(x) ** 2
+    return sq
 
 
 def condition_3_1_constants(act):
@@ -357,3 +366,72 @@ def condition_3_1_constants(act):
     require(act.lipschitz is not None and act.smooth is not None and act.at_zero is not None,
             f"activation {act.name!r} does not satisfy Condition 3.1 (not Lipschitz and smooth)")
     return act.at_zero, act.lipschitz, act.smooth
+
+
+# ----------------------------------------------------------------------------- Chebyshev series
+# A smooth 1-D function on [-1, 1] is tabulated once as a Chebyshev series and evaluated at many
+# points by Clenshaw's recurrence (used by gram.fc_kernel: with equal diagonals every entry of K^(H)
+# is one fixed function of the input correlation rho_ij).
+@functools.lru_cache(maxsize=None)
+def _dct1(m: int) -> np.ndarray:
+    j = np.arange(m + 1)
+    C = np.cos(np.pi * (np.outer(j, j) % (2 * m)) / m)
+    w = np.ones(m + 1)
+    w[0] = w[-1] = 0.5
+    C = (2.0 / m) * C * w[None, :]
+    C[0] *= 0.5
+    C[-1] *= 0.5
+    return C
+
+
+def lobatto(m: int) -> np.ndarray:
+    """The m + 1 Chebyshev-Lobatto points cos(pi k / m), k = 0..m (from 1 down to -1)."""
+    x = np.cos(np.pi * np.arange(m + 1) / m)
+    if m % 2 == 0:
+        x[m // 2] = 0.0
+    return x
+
+
+def cheb_coeffs(vals) -> np.ndarray:
+    """Coefficients c_0..c_m of the degree-m interpolant through values at ``lobatto(m)``."""
+    vals = np.asarray(vals, dtype=np.float64)
+    return _dct1(vals.size - 1) @ vals
+
+
+def cheb_fit(fn: Callable, *, rtol: float = 64 * np.finfo(float).eps, n0: int = 32, nmax: int = 256):
+    """Chebyshev interpolant of ``fn`` (vectorised, numpy in/out) on [-1, 1] with an a-posteriori
+    error check: fn is evaluated on the 2N + 1 Lobatto points, the degree-N interpolant through the
+    even ones is compared with fn at the odd ones (the points farthest from its nodes), and accepted
+    when the discrepancy is <= rtol * max|fn| (N = n0, 2 n0, ... nmax).  Trailing coefficients whose
+    total is below a quarter of that tolerance are dropped.  Returns (coefficients, measured error)
+    or None when no N <= nmax passes (or fn is not finite)."""
+    n = n0
+    while n <= nmax:
+        x = lobatto(2 * n)
+        v = np.asarray(fn(x), dtype=np.float64)
+        if not np.all(np.isfinite(v)):
+            return None
+        c = cheb_coeffs(v[::2])
+        err = float(np.max(np.abs(np.polynomial.chebyshev.chebval(x[1::2], c) - v[1::2])))
+        tol = rtol * max(float(np.max(np.abs(v))), np.finfo(float).tiny)
+        if err <= tol:
+            tail = np.cumsum(np.abs(c[::-1]))[::-1]  # tail[k] = sum_{j >= k} |c_j|
+            keep = int(np.count_nonzero(tail > 0.25 * tol))
+            return c[:max(keep, 1)], err
+        n *= 2
+    return None
+
+
+def clenshaw(c, t):
+    """sum_k c_k T_k(t) by Clenshaw's recurrence (jittable; c a 1-D array, t any array).  The loop
+    is unrolled, so XLA fuses the whole evaluation into one elementwise pass."""
+    c = jnp.asarray(c)
+    t = jnp.asarray(t)
+    if c.shape[0] == 1:
+        return jnp.broadcast_to(c[0], t.shape).astype(jnp.result_type(c, t))
+    t2 = 2.0 * t
+    b1 = jnp.broadcast_to(c[-1], t.shape).astype(jnp.result_type(c, t))
+    b2 = jnp.zeros_like(b1)
+    for k in range(c.shape[0] - 2, 0, -1):
+        b1, b2 = c[k] + t2 * b1 - b2, b1
+    return c[0] + t * b1 - b2

@@ -8,7 +8,9 @@ Chapter 2 (two-layer ReLU network f(W, a, x) = m^{-1/2} sum_r a_r relu(w_r . x))
   * ``two_layer_u``, ``two_layer_gd`` -- the network and plain GD on W (a fixed) as one lax.scan.
 
 Chapter 3 (deep networks, activation sigma, c_sigma = (E_{z~N(0,1)} sigma(z)^2)^{-1}):
-  * ``fc_kernel``     -- Definition 3.1 (line 1231), network (3.2);
+  * ``fc_kernel``     -- Definition 3.1 (line 1231), network (3.2); for n >= 64 inputs of equal norm
+    every entry is one 1-D function of the input correlation, tabulated as a Chebyshev series
+    (ReLU: in the angle arccos(rho)) and evaluated in one fused pass; layer by layer otherwise;
   * ``resnet_kernel`` -- Definition 3.2 (line 1299), network (3.3) with the c_res/H scaling;
   * ``conv_resnet_kernel`` -- Definition 3.3 (line 1372), 1-D convolutional ResNet, q-patches,
     stride 1, zero padding;
@@ -156,26 +158,42 @@ def _pair(act, K, deriv=False, method="auto"):
     return gaussian.pair_gram(act, K, deriv=deriv, method=method)
 
 
+COMPOSED_MIN_N = 64  # fc_kernel(method="auto") tabulates the 1-D map from this n on
+
+
 def fc_kernel(X, H, act="softplus", *, method: str = "auto", layers: bool = False):
     """K^(H) of Definition 3.1 (line 1231) for the fully connected network (3.2).
 
     K^(0) = X X^T; K^(h) = c_sigma E[sigma(u) sigma(v)] over the 2x2 blocks of K^(h-1), h < H;
     K^(H) = c_sigma K^(H-1) * E[sigma'(u) sigma'(v)] over the 2x2 blocks of K^(H-1).
     Printed: the last expectation is written with A^(H-1) (the same block, one index shifted).
-    ``layers``: also return [K^(0), ..., K^(H-1)]."""
+    ``method``: ``auto`` -- for n >= COMPOSED_MIN_N inputs with equal norms, K^(H)_ij = G(rho_ij) with
+    G one function of the input correlation, tabulated as a Chebyshev series (``_fc_composed``),
+    otherwise as ``closed`` if there are closed forms, else ``mehler``; ``closed`` (one fused XLA
+    computation), ``mehler``, ``brute``: layer by layer with that ``gaussian.pair_gram`` method.
+    ``layers``: also return [K^(0), ..., K^(H-1)] (layer by layer)."""
     X = _as_data(X)
     H = _depth(H)
     act = gaussian.get(act)
     cs = c_sigma(act)
+    if (not layers and method == "auto" and X.shape[0] >= COMPOSED_MIN_N
+            and not isinstance(X, jax.core.Tracer)):
+        K = _fc_composed(X, H, act, cs)
+        if K is not None:
+            return K
     if not layers and method in ("auto", "closed") and act.kernel is not None and act.dkernel is not None:
         return _fc_closed(X, H, act.name, cs)  # one fused XLA computation
-    K = X @ X.T
+    KH, Ks = _fc_layers(X @ X.T, H, act, cs, method)
+    return (KH, Ks) if layers else KH
+
+
+def _fc_layers(K, H, act, cs, method):
+    """The recursion of Definition 3.1 layer by layer from K = K^(0): (K^(H), [K^(0..H-1)])."""
     Ks = [K]
     for _ in range(1, H):
         K = cs * _pair(act, K, method=method)
         Ks.append(K)
-    KH = cs * K * _pair(act, K, deriv=True, method=method)
-    return (KH, Ks) if layers else KH
+    return cs * K * _pair(act, K, deriv=True, method=method), Ks
 
 
 @functools.partial(jax.jit, static_argnames=("H", "name"))
@@ -185,6 +203,130 @@ def _fc_closed(X, H, name, cs):
     for _ in range(1, H):
         K = cs * _pair(act, K, method="closed")
     return cs * K * _pair(act, K, deriv=True, method="closed")
+
+
+# ----------------------------------------------------------------------------- K^(H) as a 1-D map
+# With K^(0)_ii = d for all i (unit inputs) the recursion of Definition 3.1 never mixes entries:
+# every K^(h)_ii is the same number d_h and K^(h)_ij depends only on rho_ij = K^(0)_ij / d, so
+# K^(H)_ij = G(rho_ij) for one function G of one variable.  G is tabulated once per call as a Chebyshev
+# series (gaussian.cheb_fit, error measured a posteriori) and the n x n matrix then costs one matmul
+# and one fused Clenshaw pass instead of H passes of 2-D expectations.
+def _fc_composed(X, H, act, cs):
+    """K^(H) by the tabulated 1-D map, or None when it does not apply (the caller then goes layer
+    by layer): unequal norms (non-homogeneous sigma), no sigma', or a fit that does not converge.
+
+    Smooth sigma: the Chebyshev nodes rho_k are packed into a small Gram matrix with diagonal d
+    (``_fc_nodes``) and pushed through the very recursion of the n x n path (``_fc_layers``, i.e.
+    gaussian.pair_gram), so G inherits its expectations.  ReLU: the arc-cosine maps have sqrt(1 - rho^2)
+    branch points at rho = +-1, so G is tabulated in the angle theta = arccos(rho), in which it is
+    analytic, by a cancellation-free angle recursion (``_relu_angle_series``); ReLU is positively
+    homogeneous, so any norms work: K^(H)_ij = scale sqrt(d_i d_j) G(theta_ij)."""
+    if act.df is None:
+        return None  # the layer-by-layer path raises the "not differentiable" error
+    if act.name == "relu" and act.kernel is not None and act.dkernel is not None:
+        c = _relu_angle_series(H)
+        if c is None:
+            return None
+        return _fc_eval_angle(X, jnp.asarray(_pad8(c)), cs, float(H), act.name)
+    Xn = np.asarray(X)
+    d = np.einsum("ij,ij->i", Xn, Xn)
+    if float(np.ptp(d)) > 1e-14 * float(np.max(d)):
+        return None
+    d0 = float(np.mean(d))
+    fit = gaussian.cheb_fit(lambda r: _fc_nodes(r, H, act, cs, d0))
+    if fit is None:
+        return None
+    return _fc_eval_rho(X, jnp.asarray(_pad8(fit[0])))
+
+
+def _pad8(c):
+    """Zero-pad a coefficient vector to a multiple of 8 (fewer distinct shapes to compile)."""
+    c = np.asarray(c, dtype=np.float64)
+    return np.concatenate([c, np.zeros(-c.size % 8)])
+
+
+def _fc_nodes(r, H, act, cs, d0):
+    """G(r) of ``_fc_composed`` at the correlations r: the r_k fill the strict upper triangle of a
+    p x p Gram matrix with diagonal d0 (padding 0), which goes through ``_fc_layers``."""
+    r = np.asarray(r, dtype=np.float64)
+    m = r.size
+    p = int(math.ceil((1 + math.sqrt(1 + 8 * m)) / 2))
+    iu = np.triu_indices(p, 1)
+    v = np.zeros(iu[0].size)
+    v[:m] = r
+    K = np.zeros((p, p))
+    K[iu] = d0 * v
+    K = K + K.T
+    np.fill_diagonal(K, d0)
+    KH, _ = _fc_layers(jnp.asarray(K), H, act, cs, "auto")
+    return np.asarray(KH)[iu][:m]
+
+
+_SIN_MINUS_TCOS = [(-1) ** (k + 1) * 2 * k / math.factorial(2 * k + 1) for k in range(1, 13)]
+
+
+def _relu_angle_step(th):
+    """One normalised ReLU layer in the angle variable (numpy): rho' = (sin th + (pi - th) cos th)/pi,
+    returned as th' = arccos(rho') = 2 arcsin(sqrt(u/2)) with u = 1 - rho' computed without
+    cancellation: u = 2 sin^2(th/2) - (sin th - th cos th)/pi, the bracket by its Taylor series
+    sum_k (-1)^(k+1) 2k th^(2k+1)/(2k+1)! for th < 1 (terms beyond k = 12 are < 1e-25)."""
+    th = np.asarray(th, dtype=np.float64)
+    ts = np.where(th < 1.0, th, 0.0)
+    t2 = ts * ts
+    ser = np.zeros_like(ts)
+    for c in _SIN_MINUS_TCOS[::-1]:
+        ser = ser * t2 + c
+    B = np.where(th < 1.0, ser * ts * t2, np.sin(th) - th * np.cos(th))
+    u = np.clip(2.0 * np.sin(0.5 * th) ** 2 - B / np.pi, 0.0, 2.0)
+    return 2.0 * np.arcsin(np.sqrt(0.5 * u))
+
+
+def relu_angle_map(theta, H: int):
+    """G(theta) = K^(H)_ij / sqrt(K_ii K_jj) for ReLU with c_sigma = 2 as a function of the input
+    angle theta = arccos(rho_ij) (numpy, cancellation-free): theta_h = step(theta_{h-1}),
+    G = cos(theta_{H-1}) (pi - theta_{H-1}) / pi."""
+    th = np.asarray(theta, dtype=np.float64)
+    for _ in range(1, H):
+        th = _relu_angle_step(th)
+    return np.cos(th) * (np.pi - th) / np.pi
+
+
+@functools.lru_cache(maxsize=None)
+def _relu_angle_series(H: int):
+    """Chebyshev coefficients of relu_angle_map(theta, H) in t = 2 theta/pi - 1 (None: no fit)."""
+    fit = gaussian.cheb_fit(lambda t: relu_angle_map(0.5 * np.pi * (t + 1.0), H))
+    return None if fit is None else fit[0]
+
+
+def _unit_corr(X):
+    """rho_ij = x_i.x_j / (|x_i| |x_j|) with rho_ii = 1 exactly (the ReLU maps are infinitely
+    ill-conditioned at rho = 1: one ulp there moves K^(H) by ~1e-8), and (|x_i| |x_j|)_ij."""
+    K = X @ X.T
+    sd = jnp.sqrt(jnp.diag(K))
+    inv = 1.0 / sd
+    n = K.shape[0]
+    eye = jnp.arange(n)[:, None] == jnp.arange(n)[None, :]
+    rho = jnp.where(eye, 1.0, jnp.clip(K * inv[:, None] * inv[None, :], -1.0, 1.0))
+    return rho, sd[:, None] * sd[None, :]
+
+
+@jax.jit
+def _fc_eval_rho(X, c):
+    rho, _ = _unit_corr(X)
+    return gaussian.clenshaw(c, rho)
+
+
+@functools.partial(jax.jit, static_argnames=("name",))
+def _fc_eval_angle(X, c, cs, H, name):
+    """scale sqrt(d_i d_j) G(theta_ij) for a positively homogeneous sigma with closed forms: every
+    layer multiplies the diagonal by s = c_sigma E[s(u)^2]/var, the last by c_sigma E[s'(u)^2]."""
+    act = gaussian.get(name)
+    one = jnp.ones((), jnp.float64)
+    s = cs * act.kernel(one, one, one)
+    scale = jnp.power(s, H - 1.0) * cs * act.dkernel(one, one, one)
+    rho, den = _unit_corr(X)
+    t = gaussian.fast_arccos(rho) * (2.0 / jnp.pi) - 1.0
+    return (scale * den) * gaussian.clenshaw(c, t)
 
 
 def resnet_kernel(X, H, act="softplus", *, c_res: float = 0.5, method: str = "auto", layers: bool = False):

@@ -112,6 +112,61 @@ def test_fc_closed_compiles_once_per_shape():
     assert gram._fc_closed._cache_size() == n0
 
 
+def test_cheb_fit_and_clenshaw():
+    fit = gaussian.cheb_fit(np.exp)
+    assert fit is not None and fit[1] < 1e-14 and len(fit[0]) < 24
+    t = np.linspace(-1, 1, 101)
+    np.testing.assert_allclose(np.asarray(gaussian.clenshaw(jnp.asarray(fit[0]), jnp.asarray(t))), np.exp(t),
+                               rtol=1e-14)
+    assert gaussian.cheb_fit(np.abs, nmax=64) is None  # kink: no geometric convergence, no fit
+
+
+def test_relu_angle_map_is_the_arc_cosine_recursion():
+    # well-conditioned angles: the naive rho recursion is accurate there
+    th = np.linspace(0.2, 3.0, 57)
+    r = np.cos(th)
+    for _ in range(1, 4):
+        r = (np.sqrt(1 - r * r) + (np.pi - np.arccos(r)) * r) / np.pi
+    np.testing.assert_allclose(gram.relu_angle_map(th, 4), r * (np.pi - np.arccos(r)) / np.pi, rtol=0, atol=1e-14)
+    # the Taylor branch of sin t - t cos t (t < 1) joins the direct formula; theta = 0 maps to 1 exactly
+    below, above = gram._relu_angle_step(np.array([1.0 - 1e-12])), gram._relu_angle_step(np.array([1.0]))
+    assert abs(float(below[0] - above[0])) < 1e-11
+    assert gram.relu_angle_map(np.array([0.0]), 10)[0] == 1.0
+
+
+@pytest.mark.parametrize("act, ref_method", [("relu", "closed"), ("softplus", "mehler"), ("erf", "closed"),
+                                             ("tanh", "mehler")])
+def test_fc_composed_map_matches_layer_by_layer(act, ref_method):
+    X = _unit(gram.COMPOSED_MIN_N, 5, seed=12)
+    a = gaussian.get(act)
+    for H in (1, 2, 6):
+        assert gram._fc_composed(jnp.asarray(X), H, a, gram.c_sigma(a)) is not None  # the fast path applies
+        fast = np.asarray(gram.fc_kernel(X, H, act))
+        slow = np.asarray(gram.fc_kernel(X, H, act, method=ref_method))
+        assert np.max(np.abs(fast - slow)) <= 1e-13 * np.max(np.abs(slow))
+
+
+def test_fc_composed_relu_diagonal_and_unequal_norms():
+    X = _unit(gram.COMPOSED_MIN_N, 4, seed=13)
+    K = np.asarray(gram.fc_kernel(X, 10, "relu"))
+    np.testing.assert_allclose(np.diag(K), 1.0, rtol=0, atol=1e-14)  # rho_ii = 1 exactly: no 1e-8 kink error
+    # norms 1 +- 5e-11 (inside UNIT_TOL): ReLU is homogeneous, the composed map still applies;
+    # softplus falls back to layer by layer (per-row Hermite coefficients)
+    Y = X * (1 + 5e-11 * np.random.default_rng(14).uniform(-1, 1, size=(X.shape[0], 1)))
+    a = gaussian.get("softplus")
+    assert gram._fc_composed(jnp.asarray(Y), 3, a, gram.c_sigma(a)) is None
+    np.testing.assert_allclose(np.asarray(gram.fc_kernel(Y, 3, "relu")),
+                               np.asarray(gram.fc_kernel(Y, 3, "relu", method="closed")), rtol=0, atol=1e-13)
+
+
+def test_c_sigma_does_not_recompile():
+    gram.c_sigma("softplus")
+    n0 = gaussian.expect1._cache_size()
+    for _ in range(3):
+        gram.c_sigma("softplus")
+    assert gaussian.expect1._cache_size() == n0
+
+
 def test_two_layer_gd_runs_and_decreases():
     X = _unit(5, 4, seed=10)
     y = np.random.default_rng(10).normal(size=5)
