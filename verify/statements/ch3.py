@@ -6,10 +6,16 @@ The central check (def-3.1/3.2/3.3): the finite-width random network is built in
 G^(H)(0) of per-example gradients w.r.t. W^(H) is computed by autodiff, and its distance to K^(H)
 is fitted against the width: log-log slope over >= 4 widths, 1/sqrt(m) (slope -1/2) predicted by
 Theorem 3.4.  Acceptance band for the slope: [-0.85, -0.3]; a wrong limit K makes the error plateau
-(slope -> 0), which is what the mutant tests check.
+(slope -> 0), which is what the mutant tests check -- and what refutes Definition 3.3 as printed
+(erratum: K^(H) without (c_res/H)^2, patched Gram in the skip term).
 
-Analytic formulas are called through ``analytic.gram`` / ``analytic.gaussian`` (module attributes);
-jitted helpers are built inside the checks.
+Bounds are searched toward their tightest case, not sampled: perturbation lemmas include rank-one
+aligned perturbations and rank-one weights, Lipschitz lemmas include activations that attain the
+constants (sqrt(z^2 + eps^2), z), the GD theorems include GD on W^(H) alone from labels in the slowest
+mode of G^(H)(0) (where the proof's inequalities are equalities).
+
+Analytic formulas are called through ``analytic.gram`` / ``analytic.gaussian`` / ``analytic.gram_extra``
+(module attributes); jitted helpers are built inside the checks.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 from hypothesis import strategies as st
 
-from analytic import gaussian, gram
+from analytic import gaussian, gram, gram_extra
 from verify import checks, strategies, tolerance
 from verify.checks import Outcome
 from verify.registry import statement
@@ -80,25 +86,35 @@ def _slope_verdict(what, widths, errs, extra=None, name=""):
     return v
 
 
-def _grad_gram_convergence(ctx, arch, act, X, H, *, reps=None, widths=None, name=""):
-    """Mean relative Frobenius error ||G^(H)(0) - K^(H)||_F / ||K^(H)||_F over reps, per width."""
+def _grad_gram_errors(ctx, arch, act, X, H, refs, *, reps=None, widths=None):
+    """Mean relative Frobenius errors ||G^(H)(0) - K||_F / ||K||_F over reps, per width, of the
+    finite-width autodiff Gram against each reference K in ``refs`` (one set of networks for all)."""
     widths = widths or _widths(ctx)
     reps = reps or ctx.profile.sized(4, minimum=3)
-    K = np.asarray(_kernel(arch, X, H, act))
+    refs = {k: np.asarray(v) for k, v in refs.items()}
     Xj = jnp.asarray(X)
     d = X.shape[1]
     p = X.shape[2] if arch == "conv" else 1
     G_of = jax.jit(lambda params: gram.last_layer_gram(params, Xj, arch, act))
-    errs = []
+    errs = {k: [] for k in refs}
     for m in widths:
-        e = []
+        e = {k: [] for k in refs}
         for r in range(reps):
             params = gram.init_params(ctx.key(arch, m, r), arch, d, m, H, p=p)
             G = np.asarray(G_of(params))
-            e.append(np.linalg.norm(G - K) / np.linalg.norm(K))
-        errs.append(float(np.mean(e)))
-        ctx.note(f"{arch} m={m}: rel err {errs[-1]:.3g}")
-    return _slope_verdict(f"{arch} G^(H)(0) -> K^(H)", widths, errs,
+            for k, K in refs.items():
+                e[k].append(np.linalg.norm(G - K) / np.linalg.norm(K))
+        for k in refs:
+            errs[k].append(float(np.mean(e[k])))
+        ctx.note(f"{arch} m={m}: rel err " + ", ".join(f"{k} {v[-1]:.3g}" for k, v in errs.items()))
+    return widths, reps, errs
+
+
+def _grad_gram_convergence(ctx, arch, act, X, H, *, reps=None, widths=None, name=""):
+    """Mean relative Frobenius error ||G^(H)(0) - K^(H)||_F / ||K^(H)||_F over reps, per width."""
+    widths, reps, errs = _grad_gram_errors(ctx, arch, act, X, H, {"K": _kernel(arch, X, H, act)},
+                                           reps=reps, widths=widths)
+    return _slope_verdict(f"{arch} G^(H)(0) -> K^(H)", widths, errs["K"],
                           extra={"H": H, "n": X.shape[0], "activation": act, "reps": reps}, name=name)
 
 
@@ -247,8 +263,14 @@ def def_3_1(ctx):
 @statement("def-3.2", line=1299, title="Recursive Gram matrix K^(h) for ResNet with bias terms b^(h)")
 def def_3_2(ctx):
     """(a) finite-width ResNet G^(H)(0) -> K^(H) at rate ~1/sqrt(m); (b) K^(h)_ii stays in the
-    depth-independent band [1/c_x0^2, c_x0^2] = [1/4, 4] for H = 2..32 (c_x0 = 2, Lemma 3.8).
-    Printed cross terms pair b_i with sigma(u) (the i-variable); identical for unit inputs."""
+    depth-independent band [1/c_x0^2, c_x0^2] = [1/4, 4] for H = 2..32 (c_x0 = 2, Lemma 3.8);
+    (c) the recursion as printed equals the derived one to round-off on unit inputs.
+    Printed: the cross terms pair b_i with s(u), u ~ N(0, K_ii) (the i-variable); the network gives
+    b_i E s(v), v ~ N(0, K_jj).  Not an erratum: the thesis assumes ||x_i|| = 1 throughout, and then every
+    K^(h)_ii and b^(h)_i is the same number, so the two coincide exactly (part (c)); they differ only
+    off the unit sphere (the relative difference at rescaled inputs is reported, outside the thesis's
+    assumption).  The printed "A^(H-1)" in K^(H) is the block of K^(H-1), as the proof of Lemma 3.22
+    (line 3257) recalls it -- a notational index shift, not a different matrix."""
     X = _rng_unit(ctx.int_seed("data"), 5, 4)
     conv = _grad_gram_convergence(ctx, "resnet", "softplus", X, 3, name="finite width")
     diags = {}
@@ -262,17 +284,61 @@ def def_3_2(ctx):
                    summary=f"diag K^(h) in [{lo:.3f}, {hi:.3f}] for H <= 32 (band [1/4, 4])",
                    evidence=Evidence(examples=5, extra={"min_diag": lo, "max_diag": hi}),
                    counterexample=None if ok else {"min_diag": lo, "max_diag": hi}, name="diagonal band")
-    return checks.all_of(conv, band)
+    # fixed cases (a shrinking search over data would only re-evaluate the same Gaussian quadratures)
+    cases = [(_rng_unit(ctx.int_seed("printed", i), n, 3), H, act)
+             for i, (n, H, act) in enumerate(((3, 3, "softplus"), (5, 5, "softplus"), (5, 4, "tanh")))]
+    par = st.sampled_from(cases)
+    printed = checks.exact_check(
+        ctx, params=par, lhs=lambda p: gram_extra.resnet_kernel_printed(p[0], p[1], p[2]),
+        rhs=lambda p: gram.resnet_kernel(p[0], p[1], p[2]), n_ops=256,
+        what="printed recursion (b_i paired with s(u)) = derived recursion on unit inputs",
+        max_examples=len(cases), name="printed = derived (unit inputs)")
+    # off the unit sphere (outside the thesis's assumption): derived layers via Def. 3.4 with D = (0, 1, ...)
+    Xs = X * np.array([[0.5], [1.0], [1.5], [1.0], [2.0]])
+    H, t = 4, 0.5 / 4
+    cs = gram.c_sigma("softplus")
+    Kg, _ = gram.general_kernel(jnp.asarray(Xs @ Xs.T)[:, None, :, None], [0.0] + [1.0] * (H - 2),
+                                [math.sqrt(cs)] + [t] * (H - 2), "softplus", q=1)
+    KH1 = Kg[-1][:, 0, :, 0]
+    derived = t * t * KH1 * gaussian.pair_gram("softplus", KH1, deriv=True)
+    off = np.asarray(gram_extra.resnet_kernel_printed(Xs, H, "softplus", unit_check=False))
+    printed.evidence.extra["rel_difference_off_unit_sphere"] = float(np.linalg.norm(off - derived) /
+                                                                      np.linalg.norm(derived))
+    return checks.all_of(conv, band, printed)
 
 
-@statement("def-3.3", line=1372, title="Recursive Gram matrix for convolutional ResNet (p x p blocks, patches)")
+@statement("def-3.3", line=1372, expect="erratum",
+           title="Recursive Gram matrix for convolutional ResNet (p x p blocks, patches)")
 def def_3_3(ctx):
-    """Finite-width 1-D conv ResNet (n = 3, d0 = 2 channels, p = 4 pixels, q = 3, H = 3) Gram
-    G^(H)(0) by autodiff -> K^(H) of the derived recursion at rate ~1/sqrt(m).
-    Printed: the skip term uses the patched Gram and K^(H) lacks the (c_res/H)^2 factor (OCR-garbled
-    text; the code follows the network definition)."""
+    """Finite-width 1-D conv ResNet (n = 3, d0 = 2 channels, p = 4 pixels, q = 3, H = 4) Gram G^(H)(0)
+    by autodiff, against K^(H) of the recursion as printed and as derived from the network.
+    Printed (read literally, ``gram_extra.conv_resnet_kernel_printed``): K^(H) = tr(M) without the factor
+    (c_res/H)^2 that the network's last residual branch carries (Definition 3.2 has it), the skip term
+    adds the patched Gram K^(h-1) (the network adds the pixel Gram of x^(h-1)), and K^(1) -- the
+    covariance of layer 2 -- is not patched.  Corrected (``gram.conv_resnet_kernel``, as Definition 3.4
+    with D = I): pixel Gram in the skip term, patched Gram in the Gaussian covariances, (c_res/H)^2 K^(H).
+    The finite-width error against the printed K^(H) plateaus (ratio K_printed/G ~ 150 at H = 4); with
+    the factor (c_res/H)^2 restored it still plateaus (~100% error: the skip-term/patching discrepancy
+    alone is visible); against the corrected recursion it decays ~1/sqrt(m)."""
     X = _rng_conv(ctx.int_seed("data"), 3, 2, 4)
-    return _grad_gram_convergence(ctx, "conv", "softplus", X, 3, widths=(32, 64, 128, 256), name="finite width")
+    H = 4
+    refs = {"corrected": gram.conv_resnet_kernel(X, H, "softplus"),
+            "printed": gram_extra.conv_resnet_kernel_printed(X, H, "softplus"),
+            "printed, (c_res/H)^2 restored": gram_extra.conv_resnet_kernel_printed(X, H, "softplus",
+                                                                                    restore_factor=True)}
+    widths, reps, errs = _grad_gram_errors(ctx, "conv", "softplus", X, H, refs, widths=(32, 64, 128, 256))
+    extra = {"H": H, "n": 3, "p": 4, "q": 3, "activation": "softplus", "reps": reps}
+    v = {k: _slope_verdict(f"conv G^(H)(0) -> K^(H) {k}", widths, errs[k], extra=extra, name=k) for k in refs}
+    for k in ("printed", "printed, (c_res/H)^2 restored"):
+        v[k].evidence.extra["K_printed_over_K_corrected"] = float(np.linalg.norm(np.asarray(refs[k])) /
+                                                                   np.linalg.norm(np.asarray(refs["corrected"])))
+    printed = checks.all_of(v["printed"], v["printed, (c_res/H)^2 restored"])
+    return checks.erratum(
+        printed, v["corrected"],
+        printed_text="H^(h) = K^(h-1) + E[...] with K^(h-1) the patched Gram, K^(1) unpatched, "
+                     "K^(H)_ij = tr(M_ij), M_ij,lr = K^(H-1)_ij,lr E[s'(u_l) s'(v_r)]",
+        corrected_text="skip term: pixel Gram of x^(h-1); covariances: patched Gram w(.) at every layer; "
+                       "K^(H)_ij = (c_res/H)^2 sum_l w(K^(H-1))_ij,ll E[s'(u_l) s'(v_l)]")
 
 
 @statement("def-3.4", line=2925, title="Population Gram matrices K^(h), b^(h) of the general framework (Sec 3.12)")
@@ -500,18 +566,29 @@ def lemma_3_25(ctx):
 @statement("lemma-3.26", line=3470, title="Perturbation bound for products of matrices")
 def lemma_3_26(ctx):
     """||prod A_i - prod B_i||_2 <= (prod(1 + alpha_i) - 1) prod M_i for ||A_i|| <= M_i,
-    ||A_i - B_i|| <= alpha_i M_i (conclusion lost in the OCR; the standard telescoping form)."""
+    ||A_i - B_i|| <= alpha_i M_i (conclusion lost in the OCR; the standard telescoping form).
+    Searched over random perturbations and over the aligned family A_i = M_i Q_i (Q_i orthogonal),
+    B_i - A_i = alpha_i M_i (w Q_i + (1 - w) E_i)/||.|| with Hypothesis steering w: at w = 1 the bound is
+    attained with equality (B_i = (1 + alpha_i) A_i), so a smaller right-hand side (e.g. the first-order
+    sum(alpha_i) prod M_i) is refuted."""
     par = st.tuples(st.integers(1, 5), st.sampled_from((2, 3)), checks.seeds(),
-                    st.lists(strategies.floats(0.0, 2.0), min_size=5, max_size=5))
+                    st.lists(strategies.floats(0.0, 2.0), min_size=5, max_size=5),
+                    st.sampled_from(("random", "aligned")), strategies.floats(0.0, 1.0))
 
     def margin(p):
-        k, d, s, al = p
+        k, d, s, al, mode, w = p
         rng = np.random.default_rng(s)
         A, B, M, alpha = [], [], [], []
         for i in range(k):
-            a = rng.normal(size=(d, d))
-            e = rng.normal(size=(d, d))
-            Mi = np.linalg.norm(a, 2)
+            if mode == "aligned":
+                Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+                Mi = float(rng.uniform(0.5, 2.0))
+                a = Mi * Q
+                e = w * Q + (1 - w) * rng.normal(size=(d, d))
+            else:
+                a = rng.normal(size=(d, d))
+                Mi = np.linalg.norm(a, 2)
+                e = rng.normal(size=(d, d))
             e = e / np.linalg.norm(e, 2) * al[i] * Mi
             A.append(a)
             B.append(a + e)
@@ -520,10 +597,12 @@ def lemma_3_26(ctx):
         PA, PB = np.linalg.multi_dot(A + [np.eye(d)]), np.linalg.multi_dot(B + [np.eye(d)])
         lhs = np.linalg.norm(PA - PB, 2)
         rhs = float(gram.product_perturbation_bound(alpha, M))
-        return (rhs - lhs) / max(rhs, 1e-300), {"lhs": lhs, "rhs": rhs}
+        return (rhs - lhs) / max(rhs, 1e-300), {"lhs": lhs, "rhs": rhs, "mode": mode, "w": w}
 
-    return checks.inequality_check(ctx, params=par, margin=margin, slack=1e-12,
-                                   what="product perturbation bound")
+    # relative round-off of k products of d x d matrices and a 2-norm
+    return checks.inequality_check(ctx, params=par, margin=margin,
+                                   slack=lambda p: float(tolerance.roundoff_tol(1.0, 4 * p[0] * p[1])),
+                                   what="product perturbation bound (attained at w = 1)")
 
 
 @statement("lemma-3.27", line=3481, title="Gaussian matrix operator norm: ||W||_2 <= c_w0 sqrt(m) w.h.p.")
@@ -546,19 +625,34 @@ def lemma_3_27(ctx):
 @statement("lemma-3.28", line=3495, title="Lipschitz dependence of E sigma(z), z ~ N(0, a), on a")
 def lemma_3_28(ctx):
     """|E sigma(sqrt(a) z) - E sigma(sqrt(b) z)| <= C |a - b| for a, b in [1/c, c] with the explicit
-    C = L sqrt(2/pi) sqrt(c)/2 (from d/da E sigma(sqrt a z) = E[z sigma'(sqrt a z)]/(2 sqrt a))."""
+    C = L sqrt(2/pi) sqrt(c)/2 (from d/da E sigma(sqrt a z) = E[z sigma'(sqrt a z)]/(2 sqrt a)).
+    Besides softplus/tanh/erf/sigmoid (odd activations give ratio 0; softplus ~C/5), the search includes
+    the Condition 3.1 activation sqrt(z^2 + eps^2) (L = 1, eps = 0.1; Gaussian mean in closed form,
+    ``gram_extra.smooth_abs_mean``), for which the ratio approaches C as a, b -> 1/c and eps -> 0 (0.84 C in
+    the quick profile's search): C is the best constant depending only on (L, c), so a smaller one is refuted."""
     c = 2.0
-    par = st.tuples(strategies.floats(1 / c, c), strategies.floats(1 / c, c), st.sampled_from(SMOOTH_ACTS))
+    ab = st.tuples(strategies.floats(1 / c, c), strategies.floats(1 / c, c))
+
+    acts = {**{a: a for a in SMOOTH_ACTS}, "smooth-abs": gram_extra.SMOOTH_ABS}
 
     def margin(p):
         a, b, act = p
-        if abs(a - b) < 1e-9:
-            return 0.0, {}
-        lhs = abs(float(gaussian.mean(act, a, q=120) - gaussian.mean(act, b, q=120)))
-        C = gram.lipschitz_328(act, c)
-        return C - lhs / abs(a - b), {"ratio": lhs / abs(a - b), "C": C}
+        C = gram.lipschitz_328(acts[act], c)
+        if abs(a - b) < 1e-6:  # a = b: nothing to compare (0 <= 0)
+            return C, {"ratio": 0.0, "C": C, "act": act}
+        lhs = abs(float(gaussian.mean(acts[act], a, q=120)) - float(gaussian.mean(acts[act], b, q=120)))
+        return C - lhs / abs(a - b), {"ratio": lhs / abs(a - b), "C": C, "act": act, "a": a, "b": b}
 
-    return checks.inequality_check(ctx, params=par, margin=margin, slack=1e-10, what="Lipschitz in the variance")
+    def slack(p):  # round-off of the two means (|E| <= 2), divided by |a - b|
+        return 2 * float(tolerance.roundoff_tol(2.0, 8)) / max(abs(p[0] - p[1]), 1e-6)
+
+    smooth = checks.inequality_check(ctx, params=st.tuples(ab, st.sampled_from(SMOOTH_ACTS)).map(lambda t: (*t[0], t[1])),
+                                     margin=margin, slack=slack, what="Lipschitz in the variance (softplus, tanh, erf, "
+                                     "sigmoid)", name="smooth activations")
+    witness = checks.inequality_check(ctx, params=ab.map(lambda t: (*t, "smooth-abs")), margin=margin, slack=slack,
+                                      what="Lipschitz in the variance, sqrt(z^2 + 0.01) (ratio -> C)",
+                                      name="tightness witness")
+    return checks.all_of(smooth, witness)
 
 
 @statement("lemma-3.29", line=3509, title="F(A) = E_{N(0,A)} sigma(u)sigma(v) Lipschitz in the 2x2 covariance A")
@@ -592,34 +686,43 @@ def lemma_3_29(ctx):
 @statement("lemma-3.30", line=3600, title="Vector version: F(A) = E sigma(U)sigma(U)^T, G(A) = E sigma(U) Lipschitz")
 def lemma_3_30(ctx):
     """For 2p x 2p PD A, B with diagonal in [1/c, c]: ||G(A)-G(B)|| and ||F(A)-F(B)||_F are at most
-    C ||A - B||_F with C = 2 sqrt(p) max(C_3.28, C_3.29) (coordinate-wise / 2x2-block application)."""
+    C ||A - B||_F with C = 2 sqrt(p) max(C_3.28, C_3.29) (``gram_extra.lipschitz_330``: the lemma's
+    coordinate-wise / 2x2-block proof).  Searched for softplus/tanh, and for the Condition 3.1 activation
+    sigma(z) = z (L = 1, beta = 0), where F(A) = A and the ratio is exactly 1 > sqrt(p) max(C_3.28, C_3.29)
+    = 1/sqrt(2) at p = 1: the factor 2 of the block counting is needed."""
     c = 2.0
 
     def rand_pd(rng, k):
-        while True:
-            Q = rng.normal(size=(k, k))
-            A = Q @ Q.T / k + 0.3 * np.eye(k)
-            d = np.sqrt(np.diag(A))
-            s = rng.uniform(1 / math.sqrt(c), math.sqrt(c), size=k)
-            A = A / np.outer(d, d) * np.outer(s, s)
-            return A
+        Q = rng.normal(size=(k, k))
+        A = Q @ Q.T / k + 0.3 * np.eye(k)
+        d = np.sqrt(np.diag(A))
+        s = rng.uniform(1 / math.sqrt(c), math.sqrt(c), size=k)
+        return A / np.outer(d, d) * np.outer(s, s)
 
-    par = st.tuples(st.sampled_from((1, 2)), checks.seeds(), st.sampled_from(("softplus", "tanh")))
+    acts = {"softplus": "softplus", "tanh": "tanh", "identity": gram_extra.IDENTITY}
 
     def margin(p):
         pp, s, act = p
         rng = np.random.default_rng(s)
         A, B = rand_pd(rng, 2 * pp), rand_pd(rng, 2 * pp)
-        FA = np.asarray(gaussian.pair_gram(act, jnp.asarray(A), method="brute", q=64))
-        FB = np.asarray(gaussian.pair_gram(act, jnp.asarray(B), method="brute", q=64))
-        GA = np.asarray(gaussian.mean(act, jnp.diag(jnp.asarray(A))))
-        GB = np.asarray(gaussian.mean(act, jnp.diag(jnp.asarray(B))))
+        a = acts[act]
+        FA = np.asarray(gaussian.pair_gram(a, jnp.asarray(A), method="brute", q=64))
+        FB = np.asarray(gaussian.pair_gram(a, jnp.asarray(B), method="brute", q=64))
+        GA = np.asarray(gaussian.mean(a, jnp.diag(jnp.asarray(A))))
+        GB = np.asarray(gaussian.mean(a, jnp.diag(jnp.asarray(B))))
         dist = np.linalg.norm(A - B)
-        C = 2 * math.sqrt(pp) * max(gram.lipschitz_328(act, c), gram.lipschitz_329(act, c))
+        C = gram_extra.lipschitz_330(a, c, pp)
         ratio = max(np.linalg.norm(FA - FB), np.linalg.norm(GA - GB)) / dist
-        return C - ratio, {"ratio": ratio, "C": C}
+        return C - ratio, {"ratio": ratio, "C": C, "p": pp, "act": act}
 
-    return checks.inequality_check(ctx, params=par, margin=margin, slack=1e-10, what="vector Lipschitz bound")
+    smooth = checks.inequality_check(ctx, params=st.tuples(st.sampled_from((1, 2)), checks.seeds(),
+                                                           st.sampled_from(("softplus", "tanh"))),
+                                     margin=margin, slack=1e-10, what="vector Lipschitz bound (softplus, tanh)",
+                                     name="smooth activations")
+    ident = checks.inequality_check(ctx, params=st.tuples(st.sampled_from((1, 2)), checks.seeds(), st.just("identity")),
+                                    margin=margin, slack=1e-10, what="vector Lipschitz bound, sigma(z) = z (ratio 1)",
+                                    name="identity witness", max_examples=ctx.profile.examples(4))
+    return checks.all_of(smooth, ident)
 
 
 @statement("lemma-3.31", line=3615, title="Tensor powers of n non-parallel unit vectors are linearly independent")
@@ -767,7 +870,49 @@ def lemma_3_22(ctx):
 
 
 # ============================================================================ perturbation propagation
+def _aligned_directions(arch, P0, hs0, i):
+    """Rank-one unit-Frobenius directions e_r u^T per layer: u = the (patch of the) layer input of example
+    i at the init, r = the neuron with the largest pre-activation there (softplus' slope is largest), so
+    ||dW x|| = ||dW||_F ||x|| and the perturbation enters where sigma' ~ L."""
+    dirs = []
+    for h, W in enumerate(P0["W"]):
+        x = hs0[h][i]
+        if arch == "conv":
+            P = gram.patches(x, 3)
+            col = int(jnp.argmax(jnp.sum(P ** 2, axis=0)))
+            u = P[:, col]
+        else:
+            u = x
+        u = u / jnp.linalg.norm(u)
+        r = int(jnp.argmax(W @ u))
+        dirs.append(jnp.zeros(W.shape).at[r].set(u))
+    return dirs
+
+
+def _rank_one_weights(arch, X, i, c, m, H):
+    """Worst-case-style weights allowed by the lemmas' premises (any W with ||W^(h)(0)||_op <= c_w0 sqrt m):
+    W^(1) = c sqrt(m) e u^T (u: the input (patch) of example i), W^(h) = c sqrt(m) e e'^T (e, e' the
+    normalised all-ones vectors): every neuron sees the whole signal, pre-activations ~ c, so softplus
+    runs in its near-linear regime and a perturbation along W itself is amplified by ~(1 + c_res c/H)
+    per residual layer -- the mechanism behind the factor exp(2 c_res c_w0 L) of the bound."""
+    e = jnp.ones(m) / math.sqrt(m)
+    x = jnp.asarray(X[i])
+    if arch == "conv":
+        P = gram.patches(x, 3)
+        u = P[:, int(jnp.argmax(jnp.sum(P ** 2, axis=0)))]
+        e2 = jnp.ones(3 * m) / math.sqrt(3 * m)
+    else:
+        u, e2 = x, e
+    u = u / jnp.linalg.norm(u)
+    return [c * math.sqrt(m) * jnp.outer(e, u)] + [c * math.sqrt(m) * jnp.outer(e, e2) for _ in range(H - 1)]
+
+
 def _perturb_check(ctx, arch):
+    """Perturbations of Frobenius size sqrt(m) R of every layer: random directions at a Gaussian init,
+    the aligned rank-one directions of ``_aligned_directions`` at a Gaussian init, or the rank-one
+    weights of ``_rank_one_weights`` perturbed along themselves (Hypothesis picks the mode, the example
+    they align with, the seed, the weight scale and R/c_w0; target() steers toward the tightest case).
+    c_w0 and c_x0 are measured at the unperturbed weights, so the premises hold exactly."""
     H, m = 4, 64
     X, p = _arch_data(ctx, arch, n=3)
     Xj = jnp.asarray(X)
@@ -778,14 +923,21 @@ def _perturb_check(ctx, arch):
     layers = jax.jit(lambda params: jax.vmap(lambda x: fwd(params, x, "softplus", cs)[1])(Xj))
 
     def margin(args):
-        s, frac = args
+        s, frac, mode, i, scale = args
         k0, k1 = jax.random.split(jax.random.fold_in(ctx.key("perturb", arch), s))
         P0 = gram.init_params(k0, arch, d, m, H, p=p)
+        if mode == "rank-one weights":
+            P0 = {"W": _rank_one_weights(arch, X, i, scale, m, H), "a": P0["a"]}
         cw0 = max(float(jnp.linalg.norm(W, 2)) / math.sqrt(m) for W in P0["W"])
         hs0 = layers(P0)
         cx0 = max(1.0, max(float(jnp.max(jnp.sqrt(jnp.sum(h.reshape(h.shape[0], -1) ** 2, axis=1)))) for h in hs0))
         R = frac * cw0
-        dirs = [jax.random.normal(k, W.shape) for k, W in zip(jax.random.split(k1, H), P0["W"])]
+        if mode == "aligned":
+            dirs = _aligned_directions(arch, P0, hs0, i)
+        elif mode == "rank-one weights":
+            dirs = P0["W"]
+        else:
+            dirs = [jax.random.normal(k, W.shape) for k, W in zip(jax.random.split(k1, H), P0["W"])]
         Wk = [W + D / jnp.linalg.norm(D) * math.sqrt(m) * R for W, D in zip(P0["W"], dirs)]
         hsk = layers({"W": Wk, "a": P0["a"]})
         worst, info = np.inf, {}
@@ -797,10 +949,14 @@ def _perturb_check(ctx, arch):
                 bound = gram.resnet_perturbation_bound(cs, L, cx0, cw0, R, 0.5, q=3 if arch == "conv" else 1)
             rel = (bound - diff) / bound
             if rel < worst:
-                worst, info = rel, {"layer": h, "diff": diff, "bound": bound, "R": R, "c_w0": cw0, "c_x0": cx0}
+                worst, info = rel, {"layer": h, "diff": diff, "bound": bound, "diff_over_bound": diff / bound,
+                                    "R": R, "c_w0": cw0, "c_x0": cx0, "mode": mode,
+                                    "weight_scale": scale if mode == "rank-one weights" else None}
         return worst, info
 
-    par = st.tuples(checks.seeds(), strategies.floats(1e-4, 1.0))
+    par = st.tuples(checks.seeds(), strategies.floats(1e-4, 1.0),
+                    st.sampled_from(("rank-one weights", "aligned", "random")), st.integers(0, X.shape[0] - 1),
+                    strategies.floats(0.5, 3.0))
     return checks.inequality_check(ctx, params=par, margin=margin, what=f"{arch} perturbation propagation bound",
                                    max_examples=ctx.profile.examples(6, minimum=3))
 
@@ -825,10 +981,14 @@ def lemma_3_17(ctx):
 
 
 # ============================================================================ gradient descent (all layers)
-def _train(ctx, arch, eta_rule, steps, m, H=3, n=4, seed_tag=0):
-    """GD on all layers of a softplus net (Sec. 3.2) as one lax.scan; per step: ||y-u||^2, the full
-    Gram G(k) = J J^T, G^(H)(k), I_2 = u(k+1)-u(k)+eta G(k)(u(k)-y), ||u(k+1)-u(k)||, per-layer
-    Frobenius distances from the init and step sizes."""
+def _train(ctx, arch, eta_rule, steps, m, H=3, n=4, seed_tag=0, train="all", labels="random"):
+    """GD on a softplus net (Sec. 3.2) as one lax.scan -- on all layers (``train="all"``, the thesis's
+    algorithm) or on W^(H) alone (``train="last"``); per step: ||y-u||^2, the Gram G(k) = J J^T of the
+    trained parameters, G^(H)(k), I_2 = u(k+1) - (u(k) - eta G(k)(u(k)-y)), ||u(k+1)-u(k)||, per-layer
+    Frobenius distances from the init and step sizes.  ``labels="slowest"``: y = u(0) + sqrt(n) v, v the
+    eigenvector of the smallest eigenvalue of G(0) (the theorems hold for every y with |y_i| = O(1)), so
+    the residual starts in the slowest mode and the attained contraction is ~(1 - eta lambda_min(G))^2
+    from the first step instead of after the fast modes have died out."""
     X, p = _arch_data(ctx, arch, n=n)
     y = np.random.default_rng(ctx.int_seed("labels", arch)).normal(size=n)
     Xj, yj = jnp.asarray(X), jnp.asarray(y)
@@ -837,53 +997,64 @@ def _train(ctx, arch, eta_rule, steps, m, H=3, n=4, seed_tag=0):
     K = np.asarray(_kernel(arch, X, H, "softplus"))
     lam0 = _lam(K)
     P0 = gram.init_params(ctx.key("train", arch, m, seed_tag), arch, X.shape[1], m, H, p=p)
+    # which leaves are trained (jax.tree.leaves order of {"W": [...], "a": ...}: a, W^(1), ..., W^(H))
+    mask = jax.tree.map(lambda _: train == "all", P0)
+    mask["W"][-1] = True
 
-    def u_of(params):
-        return jax.vmap(lambda x: fwd(params, x, "softplus", cs)[0])(Xj)
+    train_leaves = [bool(t) for t in jax.tree.leaves(mask)]
+
+    # X, y and eta are arguments (not closed-over constants), so the compiled program depends only on the
+    # architecture, the shapes and the trained set: XLA's persistent cache then serves every statement.
+    def u_of(params, Xa):
+        return jax.vmap(lambda x: fwd(params, x, "softplus", cs)[0])(Xa)
 
     def flat(J):
-        return jnp.concatenate([l.reshape(n, -1) for l in jax.tree.leaves(J)], axis=1)
+        return jnp.concatenate([l.reshape(n, -1) for l, t in zip(jax.tree.leaves(J), train_leaves) if t], axis=1)
 
     @jax.jit
-    def G_full(params):
-        J = flat(jax.jacrev(u_of)(params))
+    def G_full(params, Xa):
+        J = flat(jax.jacrev(u_of)(params, Xa))
         return J @ J.T
 
-    lmax0 = float(jnp.linalg.eigvalsh(G_full(P0))[-1])
+    ev, evec = np.linalg.eigh(np.asarray(G_full(P0, Xj)))
+    lmax0 = float(ev[-1])
     eta = float(eta_rule(lam0, lmax0, n))
+    if labels == "slowest":
+        yj = u_of(P0, Xj) + math.sqrt(n) * jnp.asarray(evec[:, 0])
 
     @jax.jit
-    def run(P0):
+    def run(P0, Xa, ya, eta):
         def step(params, _):
-            u = u_of(params)
-            Jt = jax.jacrev(u_of)(params)
+            u = u_of(params, Xa)
+            Jt = jax.jacrev(u_of)(params, Xa)
             J = flat(Jt)
             G = J @ J.T
             JH = Jt["W"][-1].reshape(n, -1)
             GH = JH @ JH.T
-            g = jax.tree.map(lambda j: jnp.tensordot(u - yj, j, axes=1), Jt)
+            g = jax.tree.map(lambda j, t: jnp.tensordot(u - ya, j, axes=1) * t, Jt, mask)
             new = jax.tree.map(lambda a, b: a - eta * b, params, g)
-            u1 = u_of(new)
-            I2 = u1 - u + eta * G @ (u - yj)
+            u1 = u_of(new, Xa)
+            I2 = u1 - gram_extra.linearised_output_step(u, G, ya, eta)
             dist = jnp.stack([jnp.linalg.norm(a - b) for a, b in zip(jax.tree.leaves(new), jax.tree.leaves(P0))])
             stepn = jnp.stack([jnp.linalg.norm(a - b) for a, b in zip(jax.tree.leaves(new), jax.tree.leaves(params))])
-            rec = dict(sq=jnp.sum((u - yj) ** 2), sq1=jnp.sum((u1 - yj) ** 2), GH=GH, I2=jnp.linalg.norm(I2),
+            rec = dict(sq=jnp.sum((u - ya) ** 2), sq1=jnp.sum((u1 - ya) ** 2), GH=GH, I2=jnp.linalg.norm(I2),
                        du2=jnp.sum((u1 - u) ** 2), dist=dist, step=stepn)
             return new, rec
 
         return jax.lax.scan(step, P0, None, length=steps)[1]
 
-    rec = {k: np.asarray(v) for k, v in run(P0).items()}
+    rec = {k: np.asarray(v) for k, v in run(P0, Xj, yj, eta).items()}
     cw0 = max(float(jnp.linalg.norm(W, 2)) / math.sqrt(m) for W in P0["W"])
     hs0 = jax.vmap(lambda x: fwd(P0, x, "softplus", cs)[1])(Xj)
     cx0 = max(1.0, max(float(jnp.max(jnp.sqrt(jnp.sum(h.reshape(n, -1) ** 2, axis=1)))) for h in hs0))
     a20 = float(jnp.linalg.norm(P0["a"])) / math.sqrt(m)
     return dict(rec=rec, lam0=lam0, eta=eta, lmax0=lmax0, m=m, H=H, n=n, cs=cs, cw0=cw0, cx0=cx0, a20=a20,
-                GH0=np.asarray(gram.last_layer_gram(P0, Xj, arch, "softplus")), p=p)
+                GH0=np.asarray(gram.last_layer_gram(P0, Xj, arch, "softplus")), p=p, train=train)
 
 
-ETA_IN = ("eta = lambda0 / (16 lambda_max(G(0))^2)", lambda lam0, lmax, n: lam0 / (16 * lmax ** 2))
+ETA_IN = ("eta = lambda0 / (16 lambda_max(G(0))^2)", lambda lam0, lmax, n: gram_extra.explicit_step(lam0, lmax))
 ETA_OUT = ("eta = 4 / lambda_max(G(0))", lambda lam0, lmax, n: 4.0 / lmax)
+ETA_STABLE = ("eta = 1 / lambda_max(G(0))", lambda lam0, lmax, n: 1.0 / lmax)
 M_ARCH = {"fc": 64, "resnet": 64, "conv": 32}
 
 
@@ -891,19 +1062,36 @@ def _steps(ctx):
     return ctx.profile.sized(60, minimum=30)
 
 
-def _gd_property(ctx, arch, prop, *, outside=True):
-    """Evaluate ``prop(run) -> (ok, info)`` inside (ETA_IN) and, if ``outside``, outside (ETA_OUT)."""
+def _verdict_of(label, r, ok, info, steps):
+    info = {"eta": r["eta"], "lambda0": r["lam0"], "lambda_max_G0": r["lmax0"], "m": r["m"], "H": r["H"],
+            "steps": steps, "trained": "all layers" if r["train"] == "all" else "W^(H) only", **info}
+    what = f"{label}" + ("" if r["train"] == "all" else ", W^(H) only")
+    return Verdict("verified" if ok else "refuted", summary=f"{what}: " + ("held at every step" if ok else "violated"),
+                   evidence=Evidence(examples=1, extra=info), counterexample=None if ok else info,
+                   name="all layers" if r["train"] == "all" else "W^(H) only (tightest case)")
+
+
+def _gd_property(ctx, arch, prop, *, outside=True, tight=False):
+    """Evaluate ``prop(run) -> (ok, info)`` inside (ETA_IN) and, if ``outside``, outside (ETA_OUT).
+    ``tight``: inside, also run GD on W^(H) alone from labels in the slowest mode of G^(H)(0) -- the case
+    where the proof's G(k) >= G^(H)(k) >= lambda_min(G^(H)(k)) I are equalities, so the contraction
+    1 - eta lambda0/2 is within a small factor (~4 lambda_min(G^(H)(0))/lambda0) of the attained one (GD on
+    all layers from random labels contracts ~500x faster than the bound: no wrong lambda0 within that
+    factor would show)."""
     res = []
     for label, rule in ((ETA_IN,) + ((ETA_OUT,) if outside else ())):
         r = _train(ctx, arch, rule, _steps(ctx), M_ARCH[arch])
         ok, info = prop(r)
-        info = {"eta": r["eta"], "lambda0": r["lam0"], "lambda_max_G0": r["lmax0"], "m": r["m"], "H": r["H"],
-                "steps": _steps(ctx), **info}
-        res.append(Verdict("verified" if ok else "refuted", summary=f"{label}: " + ("held at every step" if ok else "violated"),
-                           evidence=Evidence(examples=1, extra=info), counterexample=None if ok else info))
+        res.append(_verdict_of(label, r, ok, info, _steps(ctx)))
+    if tight:
+        r = _train(ctx, arch, ETA_IN[1], _steps(ctx), 2 * M_ARCH[arch], train="last", labels="slowest")
+        ok, info = prop(r)
+        res[0] = checks.all_of(res[0], _verdict_of(ETA_IN[0], r, ok, info, _steps(ctx)))
     if not outside:
         return res[0]
-    return checks.conditional(res[0], res[1], condition=f"{ETA_IN[0]} (m = {M_ARCH[arch]}, {arch}, H = 3, n = 4)",
+    cond = f"{ETA_IN[0]} (m = {M_ARCH[arch]}, {arch}, H = 3, n = 4" + (
+        f"; W^(H)-only case at m = {2 * M_ARCH[arch]})" if tight else ")")
+    return checks.conditional(res[0], res[1], condition=cond,
                               printed_text="eta sufficiently small (O(lambda0/(n^2 ...)) with an implicit constant)")
 
 
@@ -913,7 +1101,10 @@ def _contraction(r):
     with np.errstate(invalid="ignore", divide="ignore"):
         excess = np.log(sq) - (np.log(sq[0]) + k * np.log1p(-r["eta"] * r["lam0"] / 2))
     worst = float(np.nanmax(np.where(np.isfinite(excess), excess, np.inf)))
-    return worst <= 1e-9, {"max_log_excess": worst, "final_sq_err": float(sq[-1])}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        attained = -np.log(sq[-1] / sq[0]) / (len(sq) - 1)  # mean per-step log-contraction
+    return worst <= 1e-9, {"max_log_excess": worst, "final_sq_err": float(sq[-1]),
+                           "attained_over_claimed_rate": float(attained / -np.log1p(-r["eta"] * r["lam0"] / 2))}
 
 
 def _gram_stable(r):
@@ -934,6 +1125,9 @@ def _du(r):
 
 
 def _radius(arch):
+    """Lemma 3.5/3.12/3.19: if Condition 3.3 holds for k' = 1..k, then ||W(s) - W(0)||_F <= R' sqrt(m) for
+    s <= k + 1.  The premise is tracked along the path (with the exact lambda0): distances are checked
+    for every s up to one step past the last k at which Condition 3.3 still held."""
     def prop(r):
         L = 1.0
         res0 = math.sqrt(r["rec"]["sq"][0])
@@ -943,8 +1137,19 @@ def _radius(arch):
         else:
             Rp = gram.resnet_weight_radius(0.5, r["cx0"], r["a20"], L, r["cw0"], r["H"], r["n"], res0, r["lam0"],
                                            r["m"], q=3 if arch == "conv" else 1)
-        dmax = float(np.max(r["rec"]["dist"]))
-        return dmax <= Rp * math.sqrt(r["m"]), {"max_weight_distance": dmax, "R'_sqrt_m": Rp * math.sqrt(r["m"])}
+        sq = r["rec"]["sq"]
+        k = np.arange(len(sq))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            excess = np.log(sq) - (np.log(sq[0]) + k * np.log1p(-r["eta"] * r["lam0"] / 2))
+        held = np.cumprod(np.where(np.isfinite(excess), excess, np.inf) <= 1e-9).astype(bool)  # premise up to k
+        dist = np.max(r["rec"]["dist"], axis=1)  # dist[k]: after step k, i.e. s = k + 1
+        dmax = float(np.max(np.where(held, dist, 0.0)))
+        info = {"max_weight_distance": dmax, "R'_sqrt_m": Rp * math.sqrt(r["m"]),
+                "distance_over_bound": dmax / (Rp * math.sqrt(r["m"])),
+                "steps_with_condition_3.3": int(np.sum(held)), "steps": len(sq)}
+        if not held[-1]:
+            info["condition_3.3_failed_at_step"] = int(np.argmin(held))
+        return dmax <= Rp * math.sqrt(r["m"]), info
     return prop
 
 
@@ -963,14 +1168,19 @@ def _register_gd(arch):
     @statement(thm, line=thm_l, expect="conditional", title=f"{nm}: GD linear convergence L(k) <= (1 - eta lambda0/2)^k L(0)")
     def _thm(ctx):
         """GD on all layers (softplus, H = 3, n = 4): the contraction with lambda0 = lambda_min(K^(H))
-        holds at every step for the explicit small step, and fails for eta = 4/lambda_max(G(0))."""
-        return _gd_property(ctx, arch, _contraction)
+        holds at every step for the explicit small step, and fails for eta = 4/lambda_max(G(0)).  Inside,
+        also the tightest case of the proof: GD on W^(H) alone (G(k) = G^(H)(k)) from labels in the slowest
+        mode of G^(H)(0) (the theorem allows any |y_i| = O(1)), where the attained per-step contraction is
+        only ~3-4x the guaranteed eta lambda0/2 (all layers from random labels: ~500x)."""
+        return _gd_property(ctx, arch, _contraction, tight=True)
 
     if cond:
         @statement(cond, line=cond_l, title="Induction hypothesis ||y-u(k)||^2 <= (1 - eta lambda0/2)^k ||y-u(0)||^2 (deep nets)")
         def _cond(ctx):
-            """Asserted at every step of the FC, ResNet and conv-ResNet GD simulations (explicit small eta)."""
-            return checks.all_of(*[_gd_property(ctx, a, _contraction, outside=False) for a in ("fc", "resnet", "conv")])
+            """Asserted at every step of the FC, ResNet and conv-ResNet GD simulations (explicit small eta), all
+            layers trained and the tightest case (W^(H) alone, labels in the slowest mode of G^(H)(0))."""
+            return checks.all_of(*[_gd_property(ctx, a, _contraction, outside=False, tight=True)
+                                   for a in ("fc", "resnet", "conv")])
 
     @statement(g, line=g_l, title=f"{nm}: small weight change => ||G^(H)(k) - G^(H)(0)||_2 <= lambda0/4")
     def _g(ctx):
@@ -980,8 +1190,23 @@ def _register_gd(arch):
     @statement(rad, line=rad_l, title=f"{nm}: weights stay within R' sqrt(m)")
     def _rad(ctx):
         """Along the GD path: max_h ||W^(h)(s) - W^(h)(0)||_F, ||a(s)-a(0)|| <= R' sqrt(m) with R' of the
-        lemma evaluated at the constants measured at the init (c_w0, c_x0, a_{2,0}; L = 1 for softplus)."""
-        return _gd_property(ctx, arch, _radius(arch), outside=False)
+        lemma evaluated at the constants measured at the init (c_w0, c_x0, a_{2,0}; L = 1 for softplus).
+        The lemma's premise is Condition 3.3 (tracked at every step), not a step size: besides the explicit
+        small step (where the weights move ~1e-9 R' sqrt(m) in the run) the check runs the stable step
+        eta = 1/lambda_max(G(0)) for 4x the steps, where the loss falls by >= 1e3 and the weights travel
+        most of their total distance -- still only ~1e-6 (FC, conv) / ~1e-5 (ResNet) of R' sqrt(m): R' is a
+        worst-case bound (16, c_x^H or e^{2 c_res c_w0 L sqrt q}, 1/lambda0 from the geometric series)."""
+        steps = 4 * _steps(ctx)  # long enough for the loss to fall by >= 1e3: most of the total travel
+        stable = _train(ctx, arch, ETA_STABLE[1], steps, M_ARCH[arch])
+        ok, info = _radius(arch)(stable)
+        v = _verdict_of(ETA_STABLE[0], stable, ok, info, steps)
+        if ok and info["steps_with_condition_3.3"] < steps // 2:  # premise gone early: (nearly) vacuous
+            v = Verdict("inconclusive", summary=f"{ETA_STABLE[0]}: Condition 3.3 held for only "
+                        f"{info['steps_with_condition_3.3']}/{steps} steps", evidence=v.evidence)
+        v.name = "stable step"
+        small = _gd_property(ctx, arch, _radius(arch), outside=False)
+        small.name = "explicit small step"
+        return checks.all_of(small, v)
 
     @statement(i2, line=i2_l, expect="conditional", title=f"{nm}: second-order term ||I_2|| <= eta lambda0 ||y-u(k)||/8")
     def _i2s(ctx):
