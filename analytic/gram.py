@@ -28,6 +28,7 @@ networks and cross-checked against the finite-width autodiff Grams):
   * Def 3.3: the skip term carries the un-patched pixel Gram of x^(h-1); the Gaussian covariances
     use the patched Gram w(.) (sum over the q patch offsets).  Printed: "H_ij = K^(h-1)_ij + ..."
     with K^(h-1) the patched Gram, and K^(H) without the (c_res/H)^2 factor.
+    Registered as the def-3.3 erratum (printed form: analytic.gram_extra.conv_resnet_kernel_printed).
 """
 from __future__ import annotations
 
