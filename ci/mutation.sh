@@ -3,26 +3,39 @@
 #
 #   ci/mutation.sh [MODULE ...]            default: analytic/cnn.py
 #   ci/mutation.sh analytic/cnn.py analytic/balance.py
+#   FAST=1 MAX_MUTANTS=40 ci/mutation.sh analytic/cnn.py      # unit tests only, 40 sampled mutants
 #
 # Every mutant (an operator flipped, a constant changed, a comparison inverted ...) is applied to a
 # COPY of the repository (the checkout itself is never modified), and the tests that exercise the
-# module are run against it: the analytic unit tests plus the chapter's properties (the registered
-# checks, which must move away from their expected verdict).  A mutant is "killed" when the tests
-# fail (or time out).  The hand-written mutant tests (tests/test_mutants_*.py) are NOT used: they
-# patch functions themselves and would kill mutants for the wrong reason.
+# module are run against it: the analytic unit tests (incl. the value pins tests/test_analytic_pins_*)
+# first, then the chapter's properties (the registered checks, which must move away from their
+# expected verdict).  pytest runs with -x, so a killed mutant usually costs only the unit tests.  A
+# mutant is "killed" when the tests fail (or time out).  The hand-written mutant tests
+# (tests/test_mutants_*.py) are NOT used: they patch functions themselves and would kill mutants for
+# the wrong reason.
 #
 # Environment:
 #   PROJECT_PY   python with the project's dependencies (default: .venv/bin/python, else python3)
 #   CR_VENV      where cosmic-ray is installed (default ~/.cache/lemmacheck/cosmic-ray-venv)
 #   TESTS        test paths (default: per module, see tests_for below)
-#   TIMEOUT      seconds per mutant (default 900; a timeout counts as killed)
+#   FAST         1: the module's unit tests only, no properties (seconds per mutant instead of
+#                minutes; the kill rate is then a lower bound of the default selection's)
+#   TIMEOUT      seconds per mutant (default 900, with FAST=1 300; a timeout counts as killed)
 #   MAX_MUTANTS  run a random sample of this many mutants per module (default: all)
+#   SEED         seed of that sample (default 0).  The sample is reproducible: mutants are ordered by
+#                (operator, occurrence), which comments and pragmas do not change, and it is drawn
+#                BEFORE the pragma filter, so marking a mutant equivalent keeps the sample fixed
 #   HYPOTHESIS_PROFILE  profile for the properties (default quick)
 #   WORKDIR      where the copy and the session databases go (default: a new /tmp dir; kept)
 #   CR_VERSION   cosmic-ray version (default 8.7.0)
 #
-# Output: per module, cr-report lines and the kill rate; a summary table at the end; the session
-# databases (WORKDIR/*.sqlite) and cr-html reports (WORKDIR/*.html) are kept.
+# Equivalent mutants (no observable change) are marked '# pragma: no mutate' on the line where the
+# mutated expression ENDS, with a reason; they are reported as "equivalent" and excluded from the rate.
+#
+# Output: per module, the counts (killed / survived / equivalent), the kill rate
+# killed / (run - equivalent), the time per mutant and the surviving mutants (line, operator, diff);
+# a summary table at the end; the session databases (WORKDIR/*.sqlite) and cr-html reports
+# (WORKDIR/*.html) are kept.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODULES=("$@")
@@ -33,23 +46,47 @@ if [ -z "$PROJECT_PY" ]; then
 fi
 CR_VENV=${CR_VENV:-$HOME/.cache/lemmacheck/cosmic-ray-venv}
 CR_VERSION=${CR_VERSION:-8.7.0}
-TIMEOUT=${TIMEOUT:-900}
+FAST=${FAST:-0}
+if [ "$FAST" = 1 ]; then TIMEOUT=${TIMEOUT:-300}; else TIMEOUT=${TIMEOUT:-900}; fi
+SEED=${SEED:-0}
 export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-quick}
 export JAX_PLATFORMS=${JAX_PLATFORMS:-cpu}
 WORK=${WORKDIR:-$(mktemp -d /tmp/lemmacheck-mutation.XXXXXX)}
 mkdir -p "$WORK"
 
-tests_for() {  # the tests that exercise an analytic module (unit tests + the chapter's properties)
+existing() {  # the given test paths that exist in the copy (the checkout before the copy is made)
+  for f in "$@"; do [ -e "${COPY:-$ROOT}/$f" ] && printf '%s ' "$f"; done; return 0
+}
+
+unit_tests_for() {  # the fast unit tests of an analytic module (value pins first: they fail fastest)
+  local name; name=$(basename "$1" .py)
+  local pins="tests/test_analytic_pins_$name.py"
   case "$1" in
-    analytic/cnn.py)      echo "tests/test_cnn_analytic.py tests/test_ch5_sim.py properties/test_ch5_cnn.py" ;;
-    analytic/cnn_fast.py) echo "tests/test_ch5_sim.py properties/test_ch5_cnn.py" ;;
-    analytic/gram.py|analytic/gaussian.py) echo "tests/test_gram.py properties/test_ch2_gram.py properties/test_ch3_gram.py" ;;
-    analytic/balance.py)  echo "tests/test_balance.py properties/test_ch4_balance.py" ;;
-    analytic/filter.py)   echo "tests/test_filter.py properties/test_ch6_filter.py" ;;
-    analytic/saddle.py)   echo "tests/test_saddle.py properties/test_ch7_saddle.py" ;;
-    analytic/linear.py|analytic/wide.py) echo "tests/test_essay_analytic.py properties/test_essay.py" ;;
-    *) ls "$ROOT"/tests/test_*.py | grep -v test_mutants | sed "s|$ROOT/||" | tr '\n' ' '; echo properties ;;
+    analytic/cnn.py)      existing "$pins" tests/test_cnn_analytic.py tests/test_ch5_sim.py ;;
+    analytic/cnn_fast.py) existing "$pins" tests/test_ch5_sim.py ;;
+    analytic/gram.py|analytic/gaussian.py) existing "$pins" tests/test_gram.py ;;
+    analytic/balance.py)  existing "$pins" tests/test_balance.py ;;
+    analytic/filter.py)   existing "$pins" tests/test_filter.py ;;
+    analytic/saddle.py)   existing "$pins" tests/test_saddle.py ;;
+    analytic/linear.py|analytic/wide.py) existing "$pins" tests/test_essay_analytic.py ;;
+    *) ls "$ROOT"/tests/test_*.py | grep -v test_mutants | sed "s|$ROOT/||" | tr '\n' ' ' ;;
   esac
+}
+
+properties_for() {  # the chapter's properties (the registered checks)
+  case "$1" in
+    analytic/cnn.py|analytic/cnn_fast.py) echo properties/test_ch5_cnn.py ;;
+    analytic/gram.py|analytic/gaussian.py) echo "properties/test_ch2_gram.py properties/test_ch3_gram.py" ;;
+    analytic/balance.py)  echo properties/test_ch4_balance.py ;;
+    analytic/filter.py)   echo properties/test_ch6_filter.py ;;
+    analytic/saddle.py)   echo properties/test_ch7_saddle.py ;;
+    analytic/linear.py|analytic/wide.py) echo properties/test_essay.py ;;
+    *) echo properties ;;
+  esac
+}
+
+tests_for() {  # the tests that exercise an analytic module (unit tests, then the chapter's properties)
+  if [ "$FAST" = 1 ]; then unit_tests_for "$1"; else echo "$(unit_tests_for "$1")$(properties_for "$1")"; fi
 }
 
 # 1. cosmic-ray in its own venv
@@ -80,7 +117,7 @@ for MOD in "${MODULES[@]}"; do
 module-path = "$MOD"
 timeout = $TIMEOUT.0
 excluded-modules = []
-test-command = "$PROJECT_PY -m pytest -x -q -p no:cacheprovider $T"
+test-command = "$PROJECT_PY -m pytest -x -q -p no:cacheprovider -p no:randomly $T"
 
 [cosmic-ray.distributor]
 name = "local"
@@ -89,21 +126,23 @@ TOML
   cd "$COPY"
   rm -f "$db"
   "$CR/cosmic-ray" init "$cfg" "$db"
-  "$CR/cr-filter-pragma" "$db" || true   # honours '# pragma: no mutate' (equivalent mutants)
   if [ -n "${MAX_MUTANTS:-}" ]; then
-    "$CR_VENV/bin/python" - "$db" "$MAX_MUTANTS" <<'PY'
+    "$CR_VENV/bin/python" - "$db" "$MAX_MUTANTS" "$SEED" <<'PY'
 import random, sqlite3, sys
-db, k = sys.argv[1], int(sys.argv[2])
+db, k, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 con = sqlite3.connect(db)
-ids = [r[0] for r in con.execute("select job_id from work_items where job_id not in (select job_id from work_results)")]
-random.Random(0).shuffle(ids)
+# job ids are random uuids: order by what identifies a mutant independently of comments/line numbers
+rows = con.execute("select job_id, operator_name, occurrence from mutation_specs").fetchall()
+ids = [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2]))]
+random.Random(seed).shuffle(ids)
 drop = ids[k:]
 con.executemany("delete from mutation_specs where job_id = ?", [(i,) for i in drop])
 con.executemany("delete from work_items where job_id = ?", [(i,) for i in drop])
 con.commit()
-print(f"sampled {min(k, len(ids))} of {len(ids)} mutants")
+print(f"sampled {min(k, len(ids))} of {len(ids)} mutants (seed {seed})")
 PY
   fi
+  "$CR/cr-filter-pragma" "$db" || true   # honours '# pragma: no mutate' (equivalent mutants)
   echo "baseline (unmutated) ..."
   if ! "$CR/cosmic-ray" baseline "$cfg"; then
     echo "error: the tests fail on the unmutated code; fix that first" >&2
@@ -111,11 +150,40 @@ PY
   fi
   start=$(date +%s)
   "$CR/cosmic-ray" exec "$cfg" "$db"
-  "$CR/cr-report" "$db" | tail -n 40
+  secs=$(( $(date +%s) - start ))
   "$CR/cr-html" "$db" > "$WORK/$name.html" || true
-  rate=$("$CR/cr-rate" "$db")   # survival rate in percent
-  kill=$(python3 -c "print(f'{100 - float(\"$rate\"):.1f}')")
-  summary+=("$MOD: kill rate ${kill}% (survival ${rate}%) in $(( $(date +%s) - start ))s; report $WORK/$name.html")
+  # cr-rate counts pragma-skipped mutants as killed: count here instead
+  line=$("$CR_VENV/bin/python" - "$db" "$secs" "$MOD" <<'PY'
+import sqlite3, sys
+db, secs, mod = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+con = sqlite3.connect(db)
+rows = con.execute("""select s.operator_name, s.start_pos_row, s.definition_name, r.worker_outcome,
+                             r.test_outcome, r.output, r.diff
+                      from mutation_specs s left join work_results r using (job_id)
+                      order by s.start_pos_row""").fetchall()
+n = len(rows)
+equiv = [r for r in rows if r[3] == "SKIPPED"]
+run = [r for r in rows if r[3] != "SKIPPED"]
+surv = [r for r in run if r[4] == "SURVIVED"]
+pending = [r for r in run if r[4] is None]
+timeouts = [r for r in run if r[4] == "KILLED" and (r[5] or "").strip() == "timeout"]
+incompetent = [r for r in run if r[4] == "INCOMPETENT"]
+killed = len(run) - len(surv) - len(pending)
+denom = len(run) - len(pending)
+rate = 100.0 * killed / denom if denom else float("nan")
+per = secs / max(len(run), 1)
+print(f"\n{mod}: {n} mutants: {killed} killed ({len(timeouts)} by timeout, {len(incompetent)} incompetent), "
+      f"{len(surv)} survived, {len(equiv)} equivalent (pragma), {len(pending)} not run", file=sys.stderr)
+for op, row, fn, _, _, _, diff in surv:
+    body = [l for l in (diff or "").splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    print(f"  SURVIVED line {row} in {fn}: {op}: {' | '.join(body)}", file=sys.stderr)
+for op, row, fn, *_ in equiv:
+    print(f"  equivalent line {row} in {fn}: {op}", file=sys.stderr)
+print(f"{mod}: kill rate {rate:.1f}% = {killed}/{denom} (run {n}, survived {len(surv)}, equivalent {len(equiv)}); "
+      f"{secs}s, {per:.0f}s per mutant")
+PY
+)
+  summary+=("$line; report $WORK/$name.html")
   cd "$ROOT"
 done
 echo
