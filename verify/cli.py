@@ -95,8 +95,8 @@ def register_command(name: str, add_parser, run):
 
 
 def _console(json_mode: bool):
-    from rich.console import Console
-    return Console(stderr=json_mode)
+    from .verdict import make_console
+    return make_console(stderr=json_mode)
 
 
 def _run_many(sts, args) -> int:

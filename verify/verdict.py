@@ -122,11 +122,24 @@ def _fmt(x, nd=3):
     return str(x)
 
 
-def render_table(verdicts: list[Verdict], console=None, title: str = "lemmacheck"):
+def make_console(stderr: bool = False):
+    """A rich Console; when the stream is not a terminal (CI logs, pipes) and COLUMNS is unset, 200
+    columns wide instead of rich's default 80, so a table row stays on a line or two instead of being
+    folded into dozens."""
+    import os
+    import sys
+
     from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    return Console(stderr=stderr, width=None if tty or "COLUMNS" in os.environ else 200)
+
+
+def render_table(verdicts: list[Verdict], console=None, title: str = "lemmacheck"):
     from rich.table import Table
 
-    console = console or Console()
+    console = console or make_console()
     t = Table(title=title, show_lines=False)
     for col in ("id", "verdict", "expect", "examples", "samples", "worst z", "margin", "seed", "time s", "summary"):
         t.add_column(col, overflow="fold")
@@ -141,10 +154,9 @@ def render_table(verdicts: list[Verdict], console=None, title: str = "lemmacheck
 
 def render_detail(v: Verdict, console=None):
     """Full evidence of one verdict, for `verify check ID`."""
-    from rich.console import Console
     from rich.panel import Panel
 
-    console = console or Console()
+    console = console or make_console()
     e = v.evidence
     lines = [
         f"[bold]{v.id}[/]  {v.title}  ({v.source} line {v.line})",
