@@ -522,7 +522,7 @@ def init_bound(p, alpha):
     return 0.5 - alpha * math.sqrt(p / (2 * math.pi))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)  # pragma: no mutate (equivalent: a cache; same values with any size or none)
 def _leggauss(n):
     return np.polynomial.legendre.leggauss(n)
 

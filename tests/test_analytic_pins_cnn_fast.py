@@ -329,11 +329,12 @@ def test_success_probability_and_table_counts():
     lab, steps, _ = CF.classify(st, CF.default_eta(4), prob, max_steps=100_000)
     assert res["global"] == int(np.sum(lab == CF.GLOBAL)) and res["spurious"] == int(np.sum(lab == CF.SPURIOUS))
     assert res["steps_max"] == int(steps.max()) and res["steps_mean"] == pytest.approx(float(steps.mean()))
-    g, s, u, smax = CF.table_counts(jax.random.key(6), 8, ks=(4,), ratios=(0.0, 4.0))   # defaults: p = 6, eta_factor = 1/2
-    assert g.shape == (1, 2) and np.all(g + s + u == 8)
-    keys = jax.random.split(jax.random.key(6), 2)
-    for i, k in enumerate((4,)):
-        for j, r in enumerate((0.0, 4.0)):
+    # defaults: p = 6, eta_factor = 1/2; cell (i, j) draws its inits from key i * len(ratios) + j
+    g, s, u, smax = CF.table_counts(jax.random.key(6), 8, ks=(4, 5), ratios=(0.0, 1.0))
+    assert g.shape == (2, 2) and np.all(g + s + u == 8)
+    keys = jax.random.split(jax.random.key(6), 4)
+    for i, k in enumerate((4, 5)):
+        for j, r in enumerate((0.0, 1.0)):
             pr = CF.teacher_for_ratio(k, r)
             lab, steps, _ = CF.classify(CF.init_reduced(keys[2 * i + j], pr, 6, 8), 0.5 * 2 * PI / (k + PI - 1), pr)
             assert g[i, j] == np.sum(lab == CF.GLOBAL) and s[i, j] == np.sum(lab == CF.SPURIOUS)

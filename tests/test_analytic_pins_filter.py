@@ -470,8 +470,9 @@ def test_straddle_fraction_by_hand():
         [[1.0, 1.0], [1.0, -0.5]],    # mean (1, 0.25) inside, one patch outside: straddle
         [[-1.0, 1.0], [-1.0, 2.0]],   # all outside
         [[2.0, 1.0], [-1.0, 1.0]],    # mean (0.5, 1) inside, one patch outside: straddle
+        [[-1.0, 1.0], [3.0, 1.0]],    # mean (1, 1) inside, the first patch outside: straddle
     ])
-    assert float(F.straddle_fraction(w, ws, Zs)) == pytest.approx(0.5, rel=1e-15)
+    assert float(F.straddle_fraction(w, ws, Zs)) == pytest.approx(0.6, rel=1e-15)
 
 
 def test_straddle_family():
