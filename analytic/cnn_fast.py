@@ -68,12 +68,17 @@ def _span(v, w_star):
     return w, cpar, sp, e2
 
 
+def _residual(u, t, a, a_star, cpar, sp):
+    """f(Z, w, a) - f(Z, w*, a*) from the projections u_i = Z_i.w, t_i = Z_i.e2."""
+    return jnp.dot(a, jnp.maximum(u, 0.0)) - jnp.dot(a_star, jnp.maximum(cpar * u + sp * t, 0.0))
+
+
 def sample_loss_fast(key, v, a, w_star, a_star):
     """One draw of 1/2 (f(Z, v/||v||, a) - f(Z, w*, a*))^2 from 2k normals (projections of the k
     Gaussian patches onto span(w, w*)); same distribution as ``cnn.sample_loss`` with Z ~ N(0, I)."""
     _, cpar, sp, _ = _span(v, w_star)
     u, t = fastrng.normal_pairs(key, a.shape)
-    r = jnp.dot(a, jnp.maximum(u, 0.0)) - jnp.dot(a_star, jnp.maximum(cpar * u + sp * t, 0.0))
+    r = _residual(u, t, a, a_star, cpar, sp)
     return 0.5 * r * r
 
 
@@ -84,7 +89,7 @@ def sample_loss_erfinv(key, v, a, w_star, a_star):
     _, cpar, sp, _ = _span(v, w_star)
     z = jax.random.normal(key, (2, k), dtype=jnp.float64)
     u, t = z[0], z[1]
-    r = jnp.dot(a, jnp.maximum(u, 0.0)) - jnp.dot(a_star, jnp.maximum(cpar * u + sp * t, 0.0))
+    r = _residual(u, t, a, a_star, cpar, sp)
     return 0.5 * r * r
 
 
@@ -95,7 +100,7 @@ def sample_grad_fast(key, v, a, w_star, a_star):
     _, cpar, sp, e2 = _span(v, w_star)
     u, t = fastrng.normal_pairs(key, (k,))
     h = jnp.maximum(u, 0.0)
-    r = jnp.dot(a, h) - jnp.dot(a_star, jnp.maximum(cpar * u + sp * t, 0.0))
+    r = _residual(u, t, a, a_star, cpar, sp)
     gv = (r / nv) * jnp.dot(a * (u > 0), t) * e2
     return gv, r * h
 
