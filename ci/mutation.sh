@@ -65,6 +65,8 @@ unit_tests_for() {  # the fast unit tests of an analytic module (value pins firs
     analytic/cnn.py)      existing "$pins" tests/test_cnn_analytic.py tests/test_ch5_sim.py ;;
     analytic/cnn_fast.py) existing "$pins" tests/test_ch5_sim.py ;;
     analytic/gram.py|analytic/gaussian.py) existing "$pins" tests/test_gram.py ;;
+    analytic/gram_extra.py) existing "$pins" tests/test_gram_extra.py ;;
+    analytic/fastrng.py)  existing "$pins" tests/test_fastrng.py tests/test_analytic_pins_cnn_fast.py ;;
     analytic/balance.py)  existing "$pins" tests/test_balance.py ;;
     analytic/filter.py)   existing "$pins" tests/test_filter.py ;;
     analytic/saddle.py)   existing "$pins" tests/test_saddle.py ;;
@@ -76,7 +78,8 @@ unit_tests_for() {  # the fast unit tests of an analytic module (value pins firs
 properties_for() {  # the chapter's properties (the registered checks)
   case "$1" in
     analytic/cnn.py|analytic/cnn_fast.py) echo properties/test_ch5_cnn.py ;;
-    analytic/gram.py|analytic/gaussian.py) echo "properties/test_ch2_gram.py properties/test_ch3_gram.py" ;;
+    analytic/gram.py|analytic/gaussian.py|analytic/gram_extra.py) echo "properties/test_ch2_gram.py properties/test_ch3_gram.py" ;;
+    analytic/fastrng.py)  echo properties/test_ch5_cnn.py ;;
     analytic/balance.py)  echo properties/test_ch4_balance.py ;;
     analytic/filter.py)   echo properties/test_ch6_filter.py ;;
     analytic/saddle.py)   echo properties/test_ch7_saddle.py ;;
