@@ -6,6 +6,7 @@ benchmarks.bench_cnn``).  Numbers depend on the machine and its load: CPU time i
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -46,10 +47,46 @@ def _rate(sample, p, n, batched=False, reps=3, chunk=8192):
     return est, best, cpu, cold
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def fast_rate_here(chunk: int = 2048) -> dict:
+    """The projection sampler's rate in THIS process, over however many devices it has (run by
+    ``_fast_rate_sharded`` in a child started with LEMMACHECK_HOST_DEVICES)."""
+    p1 = _params(jax.random.key(1))
+    ef, tf, cf, _ = _rate(cnn_fast.sample_loss_fast_p, p1, 1 << 22, chunk=chunk)
+    exact = float(cnn.population_loss(p1["v"], p1["a"], p1["w_star"], p1["a_star"]))
+    ev, tv, _, _ = _rate(cnn_fast.sample_loss_fast_p, _params(jax.random.key(2), 64), 1 << 18, batched=True, chunk=2048)
+    return {"samples_per_s": round(ef.n / tf), "cpu_samples_per_s": round(ef.n / cf), "devices": len(jax.devices()),
+            "batched64_param_samples_per_s": round(64 * ev.n / tv),
+            "mean": float(ef.mean), "z_vs_closed_form": round(abs(float(ef.mean) - exact) / float(ef.se), 2)}
+
+
+def _fast_rate_sharded(n_dev: int, one_thread: bool) -> dict:
+    """The same estimator sharded over ``n_dev`` XLA host devices (one per core), in a child process
+    (the device count is fixed when JAX starts its CPU backend)."""
+    env = dict(os.environ, LEMMACHECK_HOST_DEVICES=str(n_dev), JAX_PLATFORMS=os.environ.get("JAX_PLATFORMS", "cpu"))
+    if one_thread:  # each device computes on one thread: the cores are used by the devices, not by XLA's pool
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = "import json, benchmarks.bench_cnn as b; print(json.dumps(b.fast_rate_here()))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root)
+    if r.returncode:
+        return {"error": (r.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 @benchmark("cnn-mc")
 def bench_mc() -> dict:
     """Samples/s of the sample-loss estimator, k=20, p=25, float64 (targets: fast >= 2e6/s; 64 parameter
-    sets vmapped >= 8e6 parameter-samples/s)."""
+    sets vmapped >= 8e6 parameter-samples/s).  ``fast_samples_per_s`` is one XLA CPU device (XLA's own
+    intra-op threads); ``fast_sharded_Ndev_samples_per_s`` is the same estimator with the CPU split into
+    one host device per core (``LEMMACHECK_HOST_DEVICES=N``, one thread each): verify.mc shards the
+    chunks over them, so both cores draw in parallel."""
     p1 = _params(jax.random.key(1))
     n_b, n_f = 1 << 18, 1 << 22
     eb, tb, cb, _ = _rate(cnn_fast.sample_loss_brute_p, p1, n_b)
@@ -59,7 +96,12 @@ def bench_mc() -> dict:
     pb = _params(jax.random.key(2), 64)
     n_v = 1 << 18
     ev, tv, cv, _ = _rate(cnn_fast.sample_loss_fast_p, pb, n_v, batched=True, chunk=2048)  # 64 x 2048 x k fits in cache
+    n_dev = _cores()
+    sh = _fast_rate_sharded(n_dev, one_thread=True)
     return {"brute_samples_per_s": round(eb.n / tb), "fast_samples_per_s": round(ef.n / tf),
+            f"fast_sharded_{n_dev}dev_samples_per_s": sh.get("samples_per_s", sh.get("error")),
+            "fast_sharded_z_vs_closed_form": sh.get("z_vs_closed_form"),
+            f"batched64_sharded_{n_dev}dev_param_samples_per_s": sh.get("batched64_param_samples_per_s"),
             "speedup": round((ef.n / tf) / (eb.n / tb), 1),
             "erfinv_draws_samples_per_s": round(ee.n / te),
             "batched64_param_samples_per_s": round(64 * ev.n / tv),

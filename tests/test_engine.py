@@ -111,6 +111,21 @@ def test_sharded_estimate_equals_single_device():
     np.testing.assert_allclose(float(outs[0][2]), float(outs[1][2]), rtol=1e-9)
 
 
+def test_host_devices_env_var():
+    """LEMMACHECK_HOST_DEVICES=N gives N CPU devices (mc.estimate then shards over them); a bad value
+    is ignored with a warning naming the constraint, never a crash."""
+    code = "import warnings; warnings.simplefilter('always'); import verify, jax; print(len(jax.devices()))"
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env["JAX_PLATFORMS"] = "cpu"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                       env=dict(env, LEMMACHECK_HOST_DEVICES="2"))
+    assert r.returncode == 0 and r.stdout.split() == ["2"], r.stderr
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                       env=dict(env, LEMMACHECK_HOST_DEVICES="two"))
+    assert r.returncode == 0 and r.stdout.split() == ["1"]
+    assert "must be an integer >= 1" in r.stderr and "Traceback" not in r.stderr
+
+
 # ----------------------------------------------------------------------------- check helpers
 _PARAMS = S.bucket((2, 3)).flatmap(S.unit_vectors).map(lambda u: {"u": jnp.asarray(u)})
 
