@@ -302,8 +302,8 @@ def test_pair_gram_methods():
     np.testing.assert_allclose(np.asarray(G.pair_gram("erf", K, method="brute", q=64)), ref_e, rtol=1e-8)
     assert np.max(np.abs(np.asarray(G.pair_gram("erf", K, method="brute", q=3)) - ref_e)) > 1e-6
     sp = np.asarray(G.pair_gram("softplus", K))
-    sp_b = _gh2_np(lambda x: np.logaddexp(0, x), lambda x: np.logaddexp(0, x),
-                   np.broadcast_to(d[:, None], Kn.shape).ravel(), Kn.ravel(), np.broadcast_to(d[None, :], Kn.shape).ravel(),
+    di, dj = np.broadcast_to(d[:, None], Kn.shape).ravel(), np.broadcast_to(d[None, :], Kn.shape).ravel()
+    sp_b = _gh2_np(lambda x: np.logaddexp(0, x), lambda x: np.logaddexp(0, x), di, Kn.ravel(), dj,
                    q=90).reshape(Kn.shape)
     np.testing.assert_allclose(sp, sp_b, rtol=1e-11)
     with pytest.raises(InvalidParameter, match="must be square"):
