@@ -29,6 +29,17 @@ HYPER = {"eta": "1/(4L)", "t_thres": 1, "g_thres": "gamma*e/100", "r": "e/100", 
          "L": list(L_VALUES), "init": "uniform [-1,1]^d"}
 
 
+def _col_median(D):
+    """Median over runs of each column, ignoring NaN (runs that never escaped); NaN for a column with
+    no finite entry (without numpy's All-NaN RuntimeWarning)."""
+    D = np.asarray(D, np.float64)
+    out = np.full(D.shape[1:], np.nan)
+    ok = np.isfinite(D).any(axis=0)
+    if ok.any():
+        out[ok] = np.nanmedian(D[:, ok], axis=0)
+    return out
+
+
 def _hp(L):
     return dict(eta=1.0 / (4.0 * L), r=E / 100, g_thres=GAMMA * E / 100, t_thres=1)
 
@@ -61,8 +72,7 @@ def escape_stats(d: int, Ls=L_VALUES, *, n_init: int = 16, max_steps: int = 6000
             if okk.any():
                 ratios.append(A[okk, k + 1] / A[okk, k])
         Dg, Dp = _durations(gd["T"]), _durations(pgd["T"])
-        med_g = np.nanmedian(np.where(np.isnan(Dg), np.nan, Dg), axis=0) if np.isfinite(Dg).any() else np.full(d, np.nan)
-        med_p = np.nanmedian(Dp, axis=0)
+        med_g, med_p = _col_median(Dg), _col_median(Dp)
         growth = [float(med_g[k + 1] / med_g[k]) for k in range(d - 1)
                   if np.isfinite(med_g[k]) and np.isfinite(med_g[k + 1]) and med_g[k] > 0]
         Tp, Tg = np.asarray(pgd["T"])[:, -1], np.asarray(gd["T"])[:, -1]
