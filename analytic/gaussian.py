@@ -83,7 +83,7 @@ def fast_arccos(x):
     CPU is ~20x slower).  |x| <= 1/2: pi/2 - arcsin(x); |x| > 1/2: 2 arcsin(sqrt((1-|x|)/2)),
     mirrored for x < 0.  Accurate to a few ulp (tests compare with numpy's arccos)."""
     a = jnp.abs(x)
-    small = a <= 0.5
+    small = a <= 0.5  # pragma: no mutate (equivalent: at |x| = 1/2 both branches give pi/3 to the ulp)
     s = jnp.where(small, a, jnp.sqrt(jnp.maximum(1.0 - a, 0.0) * 0.5))
     z = s * s
     acc = jnp.full_like(z, _ASIN_COEF[-1])
@@ -253,7 +253,7 @@ def _hermite_coeffs(f, var, k, q):
     return fz @ h.T
 
 
-def truncation(cf, cg, tol: float | None = None) -> int:
+def truncation(cf, cg, tol: float | None = None) -> int:  # pragma: no mutate (equivalent: annotations are unevaluated)
     """Smallest K (multiple of 8) whose dropped tail sum_{k>=K} |f_k g_k| <= tol * (1 + |E f g|)."""
     tol = MEHLER_TOL if tol is None else tol
     prod = np.max(np.abs(np.asarray(cf) * np.asarray(cg)).reshape(-1, np.shape(cf)[-1]), axis=0)

@@ -241,6 +241,10 @@ def test_truncation():
     assert G.truncation(np.ones(20), np.ones(20), 0.0) == 20
     rows = np.stack([0.2 ** k, 0.6 ** k])
     assert G.truncation(rows, rows, 1e-12) == _trunc_ref(rows[1], rows[1], 1e-12)
+    # the tolerance is relative to 1 + sum |f_k g_k|: one large leading term moves the cut (by hand:
+    # tail_k ~ 2^(1-k) <= 1e-10 (1e4 + 1) from k = 21 on, rounded up to 24; relative to 1 it would be 40)
+    cf = np.sqrt(np.concatenate([[1e4], 0.5 ** np.arange(1, 64)]))
+    assert G.truncation(cf, cf, 1e-10) == 24
     # exactly at the tolerance: accepted (<=)
     cf = np.array([1.0, 0.5] + [0.0] * 14)
     assert G.truncation(cf, cf, 0.25 / 2.25) == 8
