@@ -42,7 +42,7 @@ def sincos_octant(x):
     s = jnp.ones_like(x)
     for j in range(_TERMS, 0, -1):
         c = 1.0 - x2 * c / ((2 * j - 1) * (2 * j))
-        s = 1.0 - x2 * s / ((2 * j) * (2 * j + 1))
+        s = 1.0 - x2 * s / ((2 * j) * (2 * j + 1))  # pragma: no mutate (equivalent: 2j + 1 == 2j | 1 == 2j ^ 1 for integer j)
     return s * x, c
 
 
