@@ -185,6 +185,19 @@ def test_lemma35_lower_bound_against_numpy(dims, k):
         assert _lemma35_np(Ws, X, k) > 0.0
 
 
+def test_lemma35_integer_like_k():
+    """k given as a numpy integer (e.g. drawn from an array) gives the same coefficient as a Python int."""
+    g = _g(36)
+    dims = (2, 5, 4, 3)
+    Ws = [jnp.asarray(g.standard_normal((dims[i + 1], dims[i]))) for i in range(3)]
+    X = g.standard_normal((2, 3))
+    for k in (1, 2):
+        ref = _lemma35_np(Ws, X, k)
+        assert ref > 0
+        for kk in (k, np.int64(k), np.int32(k)):
+            assert float(W.lemma35_lower_bound(Ws, jnp.asarray(X), kk)) == pytest.approx(ref, rel=1e-11)
+
+
 def test_lemma35_k_range():
     Ws = [jnp.ones((2, 2))] * 3
     X = jnp.ones((2, 3))
