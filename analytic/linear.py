@@ -64,7 +64,7 @@ def product(Ws):
 def shallow_loss(R, X, Y):
     """Eq. (2)/(4), empirical: 1/(2m) ||Y - R X||_F^2 (essay lines 44, 58)."""
     check_data(X, Y)
-    require(getattr(R, "ndim", 0) == 2 and tuple(R.shape) == (Y.shape[0], X.shape[0]),
+    require(getattr(R, "ndim", 0) == 2 and tuple(R.shape) == (Y.shape[0], X.shape[0]),  # pragma: no mutate (equivalent: the getattr default, 0 or +-1, is != 2 either way)
             f"R must be d_H x d_0 = {Y.shape[0]} x {X.shape[0]}, got shape {getattr(R, 'shape', None)}")
     m = X.shape[1]
     return 0.5 * jnp.sum((Y - R @ X) ** 2) / m
