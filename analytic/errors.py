@@ -9,3 +9,8 @@ def require(cond: bool, message: str):
     """Raise InvalidParameter(message) unless ``cond`` (a concrete Python bool, not a tracer)."""
     if not cond:
         raise InvalidParameter(message)
+
+
+def ndim(x) -> int:
+    """Number of axes of an array, 0 for anything without ``ndim`` (so a shape check fails cleanly)."""
+    return getattr(x, "ndim", 0)  # pragma: no mutate (equivalent: callers compare with 2; a default of 0 or +-1 fails either way)

@@ -14,14 +14,14 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .errors import require
+from .errors import ndim, require
 
 
 # ----------------------------------------------------------------------------- validation
 def check_data(X, Y):
     """X: d_0 x m, Y: d_H x m, m >= 1, finite."""
-    require(getattr(X, "ndim", 0) == 2, f"X must be a 2-D array d_0 x m, got shape {getattr(X, 'shape', None)}")
-    require(getattr(Y, "ndim", 0) == 2, f"Y must be a 2-D array d_H x m, got shape {getattr(Y, 'shape', None)}")
+    require(ndim(X) == 2, f"X must be a 2-D array d_0 x m, got shape {getattr(X, 'shape', None)}")
+    require(ndim(Y) == 2, f"Y must be a 2-D array d_H x m, got shape {getattr(Y, 'shape', None)}")
     require(X.shape[1] >= 1 and X.shape[0] >= 1, f"data must be non-empty: X has shape {X.shape}")
     require(X.shape[1] == Y.shape[1],
             f"X and Y must have the same number m of columns, got {X.shape[1]} and {Y.shape[1]}")
@@ -31,7 +31,7 @@ def check_widths(Ws, X=None, Y=None):
     """Consecutive layers must chain: W_k is d_k x d_{k-1}; every width >= 1; H >= 1."""
     require(len(Ws) >= 1, "a deep linear network needs H >= 1 weight matrices, got 0")
     for k, W in enumerate(Ws, start=1):
-        require(getattr(W, "ndim", 0) == 2, f"W_{k} must be 2-D, got shape {getattr(W, 'shape', None)}")
+        require(ndim(W) == 2, f"W_{k} must be 2-D, got shape {getattr(W, 'shape', None)}")
         require(min(W.shape) >= 1, f"widths must be >= 1, W_{k} has shape {W.shape}")
     for k in range(1, len(Ws)):
         require(Ws[k].shape[1] == Ws[k - 1].shape[0],
@@ -64,7 +64,7 @@ def product(Ws):
 def shallow_loss(R, X, Y):
     """Eq. (2)/(4), empirical: 1/(2m) ||Y - R X||_F^2 (essay lines 44, 58)."""
     check_data(X, Y)
-    require(getattr(R, "ndim", 0) == 2 and tuple(R.shape) == (Y.shape[0], X.shape[0]),  # pragma: no mutate (equivalent: the getattr default, 0 or +-1, is != 2 either way)
+    require(ndim(R) == 2 and tuple(R.shape) == (Y.shape[0], X.shape[0]),
             f"R must be d_H x d_0 = {Y.shape[0]} x {X.shape[0]}, got shape {getattr(R, 'shape', None)}")
     m = X.shape[1]
     return 0.5 * jnp.sum((Y - R @ X) ** 2) / m

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .errors import require
+from .errors import ndim, require
 
 
 # ----------------------------------------------------------------------------- activations
@@ -45,12 +45,12 @@ def activation(name: str):
 
 # ----------------------------------------------------------------------------- feature matrices
 def check_features_input(Ws, X, bs=None):
-    require(getattr(X, "ndim", 0) == 2, f"X must be 2-D (d_0 x m), got shape {getattr(X, 'shape', None)}")
+    require(ndim(X) == 2, f"X must be 2-D (d_0 x m), got shape {getattr(X, 'shape', None)}")
     require(X.shape[0] >= 1 and X.shape[1] >= 1, f"data must be non-empty: X has shape {X.shape}")
     require(len(Ws) >= 1, "need at least one weight matrix")
     d = X.shape[0]
     for k, W in enumerate(Ws, start=1):
-        require(getattr(W, "ndim", 0) == 2 and min(W.shape) >= 1,
+        require(ndim(W) == 2 and min(W.shape) >= 1,
                 f"W_{k} must be a 2-D array with widths >= 1, got shape {getattr(W, 'shape', None)}")
         require(W.shape[1] == d, f"layer shapes must chain: W_{k} has {W.shape[1]} columns, needs {d}")
         d = W.shape[0]
@@ -149,8 +149,8 @@ def lemma35_lower_bound(Ws, X, k: int, bs=None):
 
 # ----------------------------------------------------------------------------- two-layer ReLU net (Du et al.)
 def check_two_layer(W, a, X, y=None):
-    require(getattr(W, "ndim", 0) == 2, f"W must be m x d, got shape {getattr(W, 'shape', None)}")  # pragma: no mutate (equivalent: the getattr default, 0 or +-1, is != 2 either way)
-    require(getattr(X, "ndim", 0) == 2, f"X must be n x d, got shape {getattr(X, 'shape', None)}")
+    require(ndim(W) == 2, f"W must be m x d, got shape {getattr(W, 'shape', None)}")
+    require(ndim(X) == 2, f"X must be n x d, got shape {getattr(X, 'shape', None)}")
     require(W.shape[0] >= 1, f"width m must be >= 1, got {W.shape[0]}")
     require(X.shape[0] >= 1, f"need n >= 1 data points, got {X.shape[0]}")
     require(W.shape[1] == X.shape[1], f"W is m x d with d = {W.shape[1]} but inputs have d = {X.shape[1]}")
@@ -176,7 +176,7 @@ def loss(W, a, X, y, act: str = "relu"):
 def gram(W, X, a=None):
     """H(t) of eq. (12) (line 237): H_ij = x_i^T x_j (1/m) sum_r a_r^2 [w_r^T x_i >= 0, w_r^T x_j >= 0]
     (a_r^2 = 1 for a in {+-1}^m)."""
-    require(getattr(W, "ndim", 0) == 2 and getattr(X, "ndim", 0) == 2 and W.shape[1] == X.shape[1],
+    require(ndim(W) == 2 and ndim(X) == 2 and W.shape[1] == X.shape[1],
             f"W (m x d) and X (n x d) must share d, got shapes {getattr(W, 'shape', None)} and {getattr(X, 'shape', None)}")
     require(W.shape[0] >= 1 and X.shape[0] >= 1, f"need m >= 1 and n >= 1, got m = {W.shape[0]}, n = {X.shape[0]}")
     m = W.shape[0]
