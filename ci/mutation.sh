@@ -29,8 +29,11 @@
 #   WORKDIR      where the copy and the session databases go (default: a new /tmp dir; kept)
 #   CR_VERSION   cosmic-ray version (default 8.7.0)
 #
-# Equivalent mutants (no observable change) are marked '# pragma: no mutate' on the line where the
-# mutated expression ENDS, with a reason; they are reported as "equivalent" and excluded from the rate.
+# Equivalent mutants (no observable change) are marked on the line where the mutated expression ENDS,
+# with a reason: '# equivalent-mutant: OPERATOR[, ...] (why)' skips only those operators' mutants
+# (e.g. ReplaceComparisonOperator_LtE_Lt where both branches agree at the boundary);
+# '# pragma: no mutate' skips every mutant of the line (only where all are equivalent: a cache size).
+# ci/mutation_filter.py applies both; they are reported as "equivalent" and excluded from the rate.
 #
 # Output: per module, the counts (killed / survived / equivalent), the kill rate
 # killed / (run - equivalent), the time per mutant and the surviving mutants (line, operator, diff);
@@ -145,7 +148,7 @@ con.commit()
 print(f"sampled {min(k, len(ids))} of {len(ids)} mutants (seed {seed})")
 PY
   fi
-  "$CR/cr-filter-pragma" "$db" || true   # honours '# pragma: no mutate' (equivalent mutants)
+  "$CR_VENV/bin/python" "$COPY/ci/mutation_filter.py" "$db"   # marked equivalent mutants (ci/mutation_filter.py)
   echo "baseline (unmutated) ..."
   if ! "$CR/cosmic-ray" baseline "$cfg"; then
     echo "error: the tests fail on the unmutated code; fix that first" >&2
@@ -155,7 +158,7 @@ PY
   "$CR/cosmic-ray" exec "$cfg" "$db"
   secs=$(( $(date +%s) - start ))
   "$CR/cr-html" "$db" > "$WORK/$name.html" || true
-  # cr-rate counts pragma-skipped mutants as killed: count here instead
+  # cr-rate counts skipped (equivalent) mutants as killed: count here instead
   line=$("$CR_VENV/bin/python" - "$db" "$secs" "$MOD" <<'PY'
 import sqlite3, sys
 db, secs, mod = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -176,7 +179,7 @@ denom = len(run) - len(pending)
 rate = 100.0 * killed / denom if denom else float("nan")
 per = secs / max(len(run), 1)
 print(f"\n{mod}: {n} mutants: {killed} killed ({len(timeouts)} by timeout, {len(incompetent)} incompetent), "
-      f"{len(surv)} survived, {len(equiv)} equivalent (pragma), {len(pending)} not run", file=sys.stderr)
+      f"{len(surv)} survived, {len(equiv)} equivalent (marked), {len(pending)} not run", file=sys.stderr)
 for op, row, fn, _, _, _, diff in surv:
     body = [l for l in (diff or "").splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
     print(f"  SURVIVED line {row} in {fn}: {op}: {' | '.join(body)}", file=sys.stderr)
