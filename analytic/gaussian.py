@@ -83,7 +83,7 @@ def fast_arccos(x):
     CPU is ~20x slower).  |x| <= 1/2: pi/2 - arcsin(x); |x| > 1/2: 2 arcsin(sqrt((1-|x|)/2)),
     mirrored for x < 0.  Accurate to a few ulp (tests compare with numpy's arccos)."""
     a = jnp.abs(x)
-    small = a <= 0.5  # pragma: no mutate (equivalent: at |x| = 1/2 both branches give pi/3 to the ulp)
+    small = a <= 0.5  # equivalent-mutant: ReplaceComparisonOperator_LtE_Lt (at |x| = 1/2 both branches give pi/3)
     s = jnp.where(small, a, jnp.sqrt(jnp.maximum(1.0 - a, 0.0) * 0.5))
     z = s * s
     acc = jnp.full_like(z, _ASIN_COEF[-1])
