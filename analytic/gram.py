@@ -63,7 +63,8 @@ def _as_data(X, *, unit: bool = True, min_n: int = 2):
 
 
 def _depth(H, lo: int = 1):
-    require(isinstance(H, (int, np.integer)) and int(H) >= lo, f"H must be an integer >= {lo}, got {H!r}")
+    require(isinstance(H, (int, np.integer)) and not isinstance(H, bool) and int(H) >= lo,
+            f"H must be an integer >= {lo}, got {H!r}")
     return int(H)
 
 
@@ -137,7 +138,7 @@ def _two_layer_gd(W0, a, X, y, eta, steps: int, track_lmin: bool = True):
         S0 = X @ W0.T > 0
         S = X @ W.T > 0
         lm = jnp.linalg.eigvalsh(h_finite(W, X))[0] if track_lmin else jnp.nan
-        rec = (jnp.sum((u - y) ** 2), jnp.mean(S != S0), jnp.max(jnp.linalg.norm(W - W0, axis=1)), lm)
+        rec = (jnp.sum((u - y) ** 2), jnp.mean(S != S0, dtype=jnp.float64), jnp.max(jnp.linalg.norm(W - W0, axis=1)), lm)
         return W - eta * two_layer_grad(W, a, X, y), rec
 
     W, (loss, flips, dist, lmin) = jax.lax.scan(step, W0, None, length=steps)
@@ -407,6 +408,7 @@ def _as_conv_data(X):
     X = jnp.asarray(X, dtype=jnp.float64)
     require(X.ndim == 3, f"conv inputs must be an (n, d0, p) array, got shape {tuple(X.shape)}")
     require(X.shape[0] >= 2, f"n must be >= 2, got {X.shape[0]}")
+    require(bool(np.all(np.isfinite(np.asarray(X)))), "conv inputs must be finite")
     dev = float(np.max(np.abs(np.sqrt(np.sum(np.asarray(X) ** 2, axis=(1, 2))) - 1.0)))
     require(dev <= UNIT_TOL, f"inputs must have unit Frobenius norm (max deviation {dev:.3g})")
     return X

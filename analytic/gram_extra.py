@@ -36,7 +36,7 @@ def resnet_kernel_printed(X, H, act="softplus", *, c_res: float = 0.5, method: s
     X = jnp.asarray(X, dtype=jnp.float64)
     if unit_check:
         X = gram._as_data(X)
-    require(int(H) >= 2, f"H must be an integer >= 2, got {H!r}")
+    H = gram._depth(H, 2)
     act = gaussian.get(act)
     cs = gram.c_sigma(act)
     t = c_res / H
@@ -71,7 +71,7 @@ def conv_resnet_kernel_printed(X, H, act="softplus", *, c_res: float = 0.5, q: i
     and are taken in the network's pairing, so they are no part of the discrepancy.
     ``restore_factor=True`` multiplies K^(H) by t^2: what is left is discrepancies (1)-(2) alone."""
     X = gram._as_conv_data(X)
-    require(int(H) >= 2, f"H must be an integer >= 2, got {H!r}")
+    H = gram._depth(H, 2)
     require(q >= 1 and q % 2 == 1, f"patch size q must be odd and >= 1, got {q}")
     act = gaussian.get(act)
     cs = gram.c_sigma(act)

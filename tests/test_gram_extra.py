@@ -105,3 +105,26 @@ def test_lipschitz_330_and_explicit_step():
     u, y = jnp.array([1.0, 2.0]), jnp.array([0.0, 1.0])
     G = jnp.array([[2.0, 0.0], [0.0, 3.0]])
     np.testing.assert_allclose(np.asarray(GX.linearised_output_step(u, G, y, 0.1)), [0.8, 1.7])
+
+
+def test_printed_kernels_name_the_depth_constraint():
+    import pytest
+
+    from analytic.errors import InvalidParameter
+    X = np.eye(3)[:2]
+    for H in (2.5, True, 1, "3"):
+        with pytest.raises(InvalidParameter, match="H must be an integer >= 2"):
+            GX.resnet_kernel_printed(X, H)
+    Xc = np.full((2, 2, 3), 1 / np.sqrt(6.0))
+    with pytest.raises(InvalidParameter, match="H must be an integer >= 2"):
+        GX.conv_resnet_kernel_printed(Xc, 2.5)
+    Xc[0, 0, 0] = np.nan
+    with pytest.raises(InvalidParameter, match="finite"):
+        GX.conv_resnet_kernel_printed(Xc, 2)
+
+
+def test_two_layer_gd_records_float64():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 3)); X /= np.linalg.norm(X, axis=1, keepdims=True)
+    out = gram.two_layer_gd(rng.normal(size=(8, 3)), np.sign(rng.normal(size=8)), X, rng.normal(size=4), 0.1, 3)
+    assert all(np.asarray(out[k]).dtype == np.float64 for k in ("sq_err", "flip_frac", "max_dist"))
