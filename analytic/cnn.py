@@ -37,7 +37,7 @@ def angle(u, w):
     c = jnp.dot(un, wn)
     r = un - c * wn
     s2 = jnp.dot(r, r)
-    pos = s2 > 0
+    pos = s2 > 0  # equivalent-mutant: ReplaceComparisonOperator_Gt_NotEq (s2 is a sum of squares, never < 0)
     s = jnp.where(pos, jnp.sqrt(jnp.where(pos, s2, 1.0)), 0.0)
     return jnp.arctan2(s, c)
 
