@@ -480,7 +480,8 @@ def resnet_forward(params, x, act="softplus", cs=None, c_res: float = 0.5):
 
 def patches(x, q: int = 3):
     """phi(x): (c, p) -> (q c, p), column l = stacked x[:, l+s] for s = -(q-1)/2..(q-1)/2, zero padded."""
-    half = (q - 1) // 2
+    require(isinstance(q, (int, np.integer)) and q >= 1 and q % 2 == 1, f"patch size q must be odd and >= 1, got {q!r}")
+    half = (q - 1) // 2  # equivalent-mutant: ReplaceBinaryOperator_Sub_BitXor (q is odd: q ^ 1 == q - 1)
     xp = jnp.pad(x, ((0, 0), (half, half)))
     p = x.shape[1]
     return jnp.concatenate([xp[:, s:s + p] for s in range(q)], axis=0)

@@ -128,3 +128,12 @@ def test_two_layer_gd_records_float64():
     X = rng.normal(size=(4, 3)); X /= np.linalg.norm(X, axis=1, keepdims=True)
     out = gram.two_layer_gd(rng.normal(size=(8, 3)), np.sign(rng.normal(size=8)), X, rng.normal(size=4), 0.1, 3)
     assert all(np.asarray(out[k]).dtype == np.float64 for k in ("sq_err", "flip_frac", "max_dist"))
+
+
+def test_patches_names_the_patch_size_constraint():
+    from analytic.errors import InvalidParameter
+    x = np.ones((2, 5))
+    assert gram.patches(x, 3).shape == (6, 5)
+    for q in (2, 0, -1, 3.0):
+        with pytest.raises(InvalidParameter, match="patch size q must be odd and >= 1"):
+            gram.patches(x, q)
