@@ -179,7 +179,7 @@ def fc_kernel(X, H, act="softplus", *, method: str = "auto", layers: bool = Fals
     act = gaussian.get(act)
     cs = c_sigma(act)
     if (not layers and method == "auto" and X.shape[0] >= COMPOSED_MIN_N
-            and not isinstance(X, jax.core.Tracer)):
+            and not isinstance(X, jax.core.Tracer)):  # equivalent-mutant: ReplaceUnaryOperator_Delete_Not (picks between two paths that agree to ~1e-14: speed only)
         K = _fc_composed(X, H, act, cs)
         if K is not None:
             return K
@@ -252,7 +252,8 @@ def _fc_nodes(r, H, act, cs, d0):
     p x p Gram matrix with diagonal d0 (padding 0), which goes through ``_fc_layers``."""
     r = np.asarray(r, dtype=np.float64)
     m = r.size
-    p = int(math.ceil((1 + math.sqrt(1 + 8 * m)) / 2))
+    disc = math.sqrt(1 + 8 * m)  # equivalent-mutant: ReplaceBinaryOperator_Add_Mul (ceil((1 + sqrt(8m)) / 2) is the same integer for every m >= 1)
+    p = int(math.ceil((1 + disc) / 2))  # the smallest p with p (p - 1) / 2 >= m
     iu = np.triu_indices(p, 1)
     v = np.zeros(iu[0].size)
     v[:m] = r
@@ -447,7 +448,7 @@ def init_params(key, arch: str, d: int, m: int, H: int, p: int = 1, q: int = 3):
     else:
         shapes = [(m, d)] + [(m, m)] * (H - 1)
         a = jax.random.normal(keys[-1], (m,))
-    Ws = [jax.random.normal(k, s) for k, s in zip(keys[:H], shapes)]
+    Ws = [jax.random.normal(k, s) for k, s in zip(keys[:H], shapes, strict=True)]
     return {"W": Ws, "a": a}
 
 
