@@ -389,6 +389,7 @@ def general_kernel(P0, Ds, scales, act="softplus", *, q: int = 3, method: str = 
     K = P0
     b = jnp.zeros((n, p))
     Ks, bs = [K], []
+    require(len(Ds) == len(scales), f"one scale per layer: got {len(Ds)} layers and {len(scales)} scales")
     for D, s in zip(Ds, scales):
         A = patch_gram(K, q).reshape(n * p, n * p)
         E2 = (s * s) * _pair(act, A, method=method).reshape(n, p, n, p)

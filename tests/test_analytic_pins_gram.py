@@ -549,6 +549,10 @@ def test_forward_passes_against_numpy():
     f, hs = gram.resnet_forward(params, jnp.asarray(x), "softplus", cs, c_res=c_res)
     assert float(f) == pytest.approx(a @ h, rel=1e-13) and len(hs) == H + 1
     np.testing.assert_allclose(np.asarray(hs[0]), x)
+    h05 = math.sqrt(cs / m) * _sp(Ws[0] @ x)  # the default c_res is 1/2 (Sec. 3.2's choice)
+    for w in Ws[1:]:
+        h05 = h05 + 0.5 / (H * math.sqrt(m)) * _sp(w @ h05)
+    assert float(gram.resnet_forward(params, jnp.asarray(x), "softplus", cs)[0]) == pytest.approx(a @ h05, rel=1e-13)
     # conv ResNet, q = 3, p = 4
     p, q, d0 = 4, 3, 2
     Wc = [rng.normal(size=(m, q * d0))] + [rng.normal(size=(m, q * m)) for _ in range(H - 1)]
@@ -565,6 +569,11 @@ def test_forward_passes_against_numpy():
     pc = {"W": [jnp.asarray(w) for w in Wc], "a": jnp.asarray(ac)}
     f, hs = gram.conv_resnet_forward(pc, jnp.asarray(xc), "softplus", cs, c_res=c_res, q=q)
     assert float(f) == pytest.approx(float(np.sum(ac * h)), rel=1e-13) and len(hs) == H + 1
+    h05 = math.sqrt(cs / m) * _sp(Wc[0] @ phi(xc))
+    for w in Wc[1:]:
+        h05 = h05 + 0.5 / (H * math.sqrt(m)) * _sp(w @ phi(h05))
+    f05 = gram.conv_resnet_forward(pc, jnp.asarray(xc), "softplus", cs)[0]  # defaults c_res = 1/2, q = 3
+    assert float(f05) == pytest.approx(float(np.sum(ac * h05)), rel=1e-13)
 
 
 def test_last_layer_and_layer_grams_resnet_conv():

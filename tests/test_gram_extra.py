@@ -137,3 +137,10 @@ def test_patches_names_the_patch_size_constraint():
     for q in (2, 0, -1, 3.0):
         with pytest.raises(InvalidParameter, match="patch size q must be odd and >= 1"):
             gram.patches(x, q)
+
+
+def test_general_kernel_needs_one_scale_per_layer():
+    from analytic.errors import InvalidParameter
+    P0 = jnp.eye(2)[:, None, :, None]
+    with pytest.raises(InvalidParameter, match="one scale per layer"):
+        gram.general_kernel(P0, [0.0, 1.0], [1.0], "relu", q=1)
