@@ -20,40 +20,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from numpy.polynomial.hermite_e import hermegauss
 from scipy import integrate
 from scipy.special import erf as sp_erf
 
 from analytic import gaussian, gram
 from analytic.errors import InvalidParameter
 
-PI = math.pi
-
-
-def _unit(n, d, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    return X / np.linalg.norm(X, axis=1, keepdims=True)
-
-
-def _conv(n, d0, p, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d0, p))
-    return X / np.sqrt(np.sum(X ** 2, axis=(1, 2), keepdims=True))
+from tests.gram_refs import GH_W as _W, GH_Z as _Z, PI, gh2 as _gh2
+from tests.gram_refs import blocks as _blocks, patch_ref as _patch_ref, relu_dk as _relu_dk, relu_k as _relu_k
+from tests.gram_refs import unit_conv as _conv, unit_rows as _unit
 
 
 # ----------------------------------------------------------------------------- independent references
-def _relu_k(kii, kij, kjj):
-    den = np.sqrt(kii * kjj)
-    t = np.arccos(np.clip(kij / den, -1.0, 1.0))
-    return den * (np.sin(t) + (PI - t) * np.cos(t)) / (2 * PI)
-
-
-def _relu_dk(kii, kij, kjj):
-    t = np.arccos(np.clip(kij / np.sqrt(kii * kjj), -1.0, 1.0))
-    return (PI - t) / (2 * PI)
-
-
 def _relu_mean(var):
     return np.sqrt(var) / math.sqrt(2 * PI)
 
@@ -72,21 +50,6 @@ def _softplus(x):
 
 def _sigmoid(x):
     return 0.5 * (1 + np.tanh(x / 2))
-
-
-_Z, _W = hermegauss(70)
-_W = _W / math.sqrt(2 * PI)
-
-
-def _gh2(f, g, kii, kij, kjj):
-    """E[f(u) g(v)] by a Cholesky-parametrised 70 x 70 Gauss-Hermite rule: u = sqrt(kii) z1,
-    v = (kij / sqrt(kii)) z1 + sqrt(kjj - kij^2/kii) z2 (broadcast over 1-D arrays)."""
-    kii, kij, kjj = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (kii, kij, kjj)))
-    a = np.sqrt(kii)[..., None, None]
-    b = (kij / np.sqrt(kii))[..., None, None]
-    c = np.sqrt(np.maximum(kjj - kij ** 2 / kii, 0.0))[..., None, None]
-    z1, z2 = _Z[:, None], _Z[None, :]
-    return np.sum(f(a * z1) * g(b * z1 + c * z2) * (_W[:, None] * _W[None, :]), axis=(-2, -1))
 
 
 def _gh1(f, var):
@@ -120,11 +83,6 @@ def _cs_ref(name):
     return 1 / val
 
 
-def _blocks(kern, K):
-    d = np.diag(K)
-    return kern(d[:, None], K, d[None, :])
-
-
 def _fc_ref(X, H, name):
     k, dk, _ = REF[name]
     cs = _cs_ref(name)
@@ -156,20 +114,6 @@ def _resnet_ref(X, H, name, c_res):
         Ks.append(K)
         bs.append(b)
     return t * t * K * _blocks(dk, K), Ks, bs
-
-
-def _patch_ref(S, q):
-    n, p = S.shape[0], S.shape[1]
-    half = (q - 1) // 2
-    out = np.zeros_like(S)
-    for i in range(n):
-        for j in range(n):
-            for l in range(p):
-                for r in range(p):
-                    for s in range(-half, half + 1):
-                        if 0 <= l + s < p and 0 <= r + s < p:
-                            out[i, l, j, r] += S[i, l + s, j, r + s]
-    return out
 
 
 def _conv_ref(X, H, name, c_res, q):

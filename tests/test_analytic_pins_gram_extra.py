@@ -15,51 +15,19 @@ import math
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from numpy.polynomial.hermite_e import hermegauss
 from scipy import integrate
 
 from analytic import gaussian, gram
 from analytic import gram_extra as GX
 from analytic.errors import InvalidParameter
 
-PI = math.pi
-
-
-def _unit(n, d, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    return X / np.linalg.norm(X, axis=1, keepdims=True)
-
-
-def _conv(n, d0, p, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d0, p))
-    return X / np.sqrt(np.sum(X ** 2, axis=(1, 2), keepdims=True))
+from tests.gram_refs import GH_W as _W, GH_Z as _Z, PI, blocks as _blocks, gh2, patch_ref as _patch_ref, relu_dk as _relu_dk
+from tests.gram_refs import relu_k as _relu_k, unit_conv as _conv, unit_rows as _unit
 
 
 # ----------------------------------------------------------------------------- independent references
-def _relu_k(kii, kij, kjj):
-    den = np.sqrt(kii * kjj)
-    t = np.arccos(np.clip(kij / den, -1.0, 1.0))
-    return den * (np.sin(t) + (PI - t) * np.cos(t)) / (2 * PI)
-
-
-def _relu_dk(kii, kij, kjj):
-    t = np.arccos(np.clip(kij / np.sqrt(kii * kjj), -1.0, 1.0))
-    return (PI - t) / (2 * PI)
-
-
-_Z, _W = hermegauss(70)
-_W = _W / math.sqrt(2 * PI)
-
-
 def _gh2(f, kii, kij, kjj):
-    kii, kij, kjj = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (kii, kij, kjj)))
-    a = np.sqrt(kii)[..., None, None]
-    b = (kij / np.sqrt(kii))[..., None, None]
-    c = np.sqrt(np.maximum(kjj - kij ** 2 / kii, 0.0))[..., None, None]
-    z1, z2 = _Z[:, None], _Z[None, :]
-    return np.sum(f(a * z1) * f(b * z1 + c * z2) * (_W[:, None] * _W[None, :]), axis=(-2, -1))
+    return gh2(f, f, kii, kij, kjj)
 
 
 def _sp(x):
@@ -83,11 +51,6 @@ REF = {
 }
 
 
-def _blocks(kern, K):
-    d = np.diag(K)
-    return kern(d[:, None], K, d[None, :])
-
-
 def _resnet_printed_ref(X, H, name, c_res):
     k, dk, mu, cs_f = REF[name]
     cs, t = cs_f(), c_res / H
@@ -101,18 +64,6 @@ def _resnet_printed_ref(X, H, name, c_res):
         K = K + t * cross + t * t * _blocks(k, K)
         b = b + t * E
     return t * t * K * _blocks(dk, K)
-
-
-def _patch_ref(S, q):
-    n, p = S.shape[0], S.shape[1]
-    half = (q - 1) // 2
-    out = np.zeros_like(S)
-    for l in range(p):
-        for r in range(p):
-            for s in range(-half, half + 1):
-                if 0 <= l + s < p and 0 <= r + s < p:
-                    out[:, l, :, r] += S[:, l + s, :, r + s]
-    return out
 
 
 def _conv_printed_ref(X, H, name, c_res, q):

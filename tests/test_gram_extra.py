@@ -10,18 +10,7 @@ from scipy.integrate import quad
 
 from analytic import gaussian, gram
 from analytic import gram_extra as GX
-
-
-def _unit(n, d, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    return X / np.linalg.norm(X, axis=1, keepdims=True)
-
-
-def _conv(n, d0, p, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d0, p))
-    return X / np.sqrt(np.sum(X ** 2, axis=(1, 2), keepdims=True))
+from tests.gram_refs import unit_conv as _conv, unit_rows as _unit
 
 
 @pytest.mark.parametrize("var", [0.3, 0.5, 1.0, 2.0, 7.0])
